@@ -1,0 +1,69 @@
+//! The dashboard.
+//!
+//! SKELETON — the types below are the contract with the rest of the crate; the rendering,
+//! key handling and terminal handling are to be implemented (helper task "dashboard").
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::load::{ConnectionMode, Pacing};
+use crate::sample::Sample;
+use crate::series::Series;
+
+/// What a part adds to the dashboard: its own data in each [`Sample`] and a panel that draws it.
+///
+/// Part 1 has nothing to add and uses `()`. Part 2 adds the reactor's counters and event log.
+pub trait PartView: Clone + Default + Serialize + DeserializeOwned + Send + 'static {
+    /// The part panel's title, or `None` when the part has no panel.
+    const PANEL: Option<&'static str> = None;
+
+    /// Draws the part's panel from the history (latest sample last).
+    fn render_panel(_history: &Series<Sample<Self>>, _area: Rect, _buf: &mut Buffer) {}
+
+    /// Keys the part handles itself, with what they do (listed in the help screen). A press
+    /// reaches the part as [`Action::PartKey`].
+    fn keys() -> &'static [(char, &'static str)] {
+        &[]
+    }
+}
+
+impl PartView for () {}
+
+/// What a key press asks the demo to do. The dashboard only draws; the demo acts.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// Use this many client connections.
+    Connections(u64),
+    /// Pace the load this way.
+    Pacing(Pacing),
+    /// Use connections this way.
+    Mode(ConnectionMode),
+    /// Start the scenario, or stop it and keep the load as it is.
+    ToggleScenario,
+    /// A key the part declared in [`PartView::keys`].
+    PartKey(char),
+    /// Leave the demo.
+    Quit,
+}
+
+/// Facts about the run that do not change from tick to tick, shown in the header and help.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DemoInfo {
+    /// e.g. "Part 1 · thread per connection".
+    pub title: String,
+    /// e.g. "io_ms=50 cpu_us=0 · 127.0.0.1:40123".
+    pub subtitle: String,
+    /// Limits and warnings worth reading once (fd limit, expected thread wall...).
+    pub notes: Vec<String>,
+}
+
+/// Everything that makes the dashboard redraw: new data, or input.
+#[derive(Debug)]
+pub enum UiEvent<X> {
+    Sample(Box<Sample<X>>),
+    /// A line for the message bar (scenario stage changes, errors from the demo).
+    Message(String),
+    Input(ratatui::crossterm::event::Event),
+}

@@ -1,0 +1,149 @@
+//! One tick of the whole experiment, as a value.
+//!
+//! Every second the sampler gathers what the OS says about the server process
+//! ([`ProcessSample`], from the probe), what the server counted ([`ServerSample`]), what the load
+//! generator saw from the client side ([`LoadReport`]) and whatever the part adds (`X`: the
+//! reactor's counters in part 2, and so on). The dashboard draws it, `--headless` prints it as
+//! one JSON line, `--record` writes the same line to a file and `replay` reads it back — so a
+//! recorded run and a live one are drawn by the very same code.
+
+use serde::{Deserialize, Serialize};
+
+use crate::load::LoadReport;
+use crate::metrics::ServerCounters;
+
+/// Everything known at one tick. `X` is the part's own panel data (`()` when it has none).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Sample<X = ()> {
+    /// Seconds since the run started.
+    pub t: f64,
+    pub process: ProcessSample,
+    pub server: ServerSample,
+    /// The client's view; absent when no load generator runs (e.g. `serve`).
+    pub load: Option<LoadReport>,
+    /// The scenario stage playing now, if a scenario runs.
+    pub stage: Option<String>,
+    #[serde(default)]
+    pub part: X,
+}
+
+/// What the operating system says about the server process (and the machine's CPUs).
+///
+/// Fields that only Linux can tell are `Option`s or empty, so the same code runs on macOS
+/// with those rows absent.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProcessSample {
+    /// Busy % of each CPU core, whole machine (as htop shows it).
+    pub cpu_cores: Vec<f32>,
+    /// Mean of `cpu_cores`.
+    pub cpu_avg: f32,
+    /// This process's CPU use, in % of one core (so 2 busy cores = 200).
+    pub process_cpu: f32,
+    /// Physical memory of the machine, bytes.
+    pub mem_total: u64,
+    /// Resident set size of this process, bytes: the memory its pages really occupy.
+    pub rss: u64,
+    /// Virtual size of this process, bytes: everything mapped, touched or not (thread stacks
+    /// are reserved here in full).
+    pub virtual_size: u64,
+    /// Memory the kernel holds for the stacks of all threads on the machine (`KernelStack` in
+    /// `/proc/meminfo`); it is not part of any process's RSS. Linux only.
+    pub kernel_stack: Option<u64>,
+    /// OS threads in this process. Linux only.
+    pub threads: Option<u64>,
+    /// Open file descriptors of this process. Linux only.
+    pub fds: Option<u64>,
+    /// Context switches per second of this process: the thread blocked and gave the CPU up.
+    pub ctx_voluntary_per_s: f64,
+    /// Context switches per second of this process: the scheduler took the CPU away.
+    pub ctx_involuntary_per_s: f64,
+    /// The busiest threads, most CPU first. Linux only (empty elsewhere).
+    pub top_threads: Vec<ThreadRow>,
+}
+
+impl ProcessSample {
+    pub fn ctx_switches_per_s(&self) -> f64 {
+        self.ctx_voluntary_per_s + self.ctx_involuntary_per_s
+    }
+}
+
+/// One row of the "Top threads" table, as htop would print it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ThreadRow {
+    pub tid: u32,
+    pub user: String,
+    /// Kernel scheduling priority (htop's PR).
+    pub priority: i64,
+    /// Nice value (htop's NI).
+    pub nice: i64,
+    /// CPU use since the previous sample, % of one core.
+    pub cpu: f32,
+    /// The process's resident memory as % of the machine's (threads share one address space,
+    /// so every thread of a process shows the same value, as in htop).
+    pub mem: f32,
+    /// The thread's name (`http-conn`, `http-accept`, ...).
+    pub cmd: String,
+}
+
+/// What the server counted: the running totals at this tick, and rates since the previous one.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ServerSample {
+    pub totals: ServerCounters,
+    pub per_s: ServerRates,
+}
+
+/// Per-second rates of the server's counters over the last tick.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ServerRates {
+    pub accepted: f64,
+    pub served: f64,
+    pub errors: f64,
+    pub reads: f64,
+    pub writes: f64,
+    pub would_block_reads: f64,
+    pub polls: f64,
+}
+
+impl ServerRates {
+    /// Rates from two snapshots taken `seconds` apart.
+    pub fn between(before: &ServerCounters, after: &ServerCounters, seconds: f64) -> Self {
+        let rate = |a: u64, b: u64| {
+            if seconds > 0.0 {
+                b.saturating_sub(a) as f64 / seconds
+            } else {
+                0.0
+            }
+        };
+        ServerRates {
+            accepted: rate(before.accepted, after.accepted),
+            served: rate(before.served, after.served),
+            errors: rate(before.errors_total(), after.errors_total()),
+            reads: rate(before.reads, after.reads),
+            writes: rate(before.writes, after.writes),
+            would_block_reads: rate(before.would_block_reads, after.would_block_reads),
+            polls: rate(before.polls, after.polls),
+        }
+    }
+}
+
+/// The last line of a headless run or a recording: what the whole run amounted to.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub duration_s: f64,
+    pub samples: usize,
+    pub peak_connections: u64,
+    pub peak_threads: u64,
+    pub peak_rss: u64,
+    pub peak_virtual_size: u64,
+    pub peak_kernel_stack: Option<u64>,
+    /// Responses the server wrote over the whole run.
+    pub served: u64,
+    pub mean_completed_per_s: f64,
+    pub mean_offered_per_s: f64,
+    /// Mean context switches per completed request.
+    pub ctx_switches_per_request: f64,
+    /// Worst per-tick p99 latency seen by the client, microseconds.
+    pub worst_p99_us: u64,
+    pub server_errors: u64,
+    pub client_errors: u64,
+}
