@@ -1,0 +1,177 @@
+//! The thread-per-connection server under real (small) load on 127.0.0.1.
+
+mod common;
+
+use std::io::Read;
+use std::net::TcpStream;
+use std::time::Duration;
+
+use common::{Client, eventually, start};
+
+use instruments::metrics::{ServerError, ServerStats};
+use part1_threads::ServerConfig;
+use part1_threads::app::AppConfig;
+
+#[test]
+fn pipelined_requests_are_answered_in_order() {
+    let server = start(ServerConfig::default());
+    let mut client = Client::connect(server.local_addr());
+    client.send(b"GET / HTTP/1.1\r\n\r\nGET /missing HTTP/1.1\r\n\r\nHEAD / HTTP/1.1\r\n\r\n");
+    assert_eq!(client.reply().status, 200);
+    assert_eq!(client.reply().status, 404);
+    // A HEAD response announces the body's length but sends none.
+    client.send(b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n");
+    let mut rest = String::new();
+    client
+        .reader
+        .read_to_string(&mut rest)
+        .expect("read to close");
+    assert!(rest.starts_with("HTTP/1.1 200 OK\r\n"), "{rest:?}");
+    assert!(rest.ends_with("\r\n\r\nHTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello"), "{rest:?}");
+}
+
+#[test]
+fn bad_requests_get_4xx_and_the_server_goes_on() {
+    let server = start(ServerConfig::default());
+    let stats: &ServerStats = server.stats();
+
+    let mut garbage = Client::connect(server.local_addr());
+    garbage.send(b"\x16\x03\x01 definitely not http\r\n\r\n");
+    let reply = garbage.reply();
+    assert_eq!((reply.status, reply.closes), (400, true));
+    assert!(garbage.is_closed_by_server());
+
+    let mut huge = Client::connect(server.local_addr());
+    huge.send(format!("GET / HTTP/1.1\r\nX: {}\r\n\r\n", "a".repeat(10_000)).as_bytes());
+    assert_eq!(huge.reply().status, 431);
+
+    let mut bad_query = Client::connect(server.local_addr());
+    assert_eq!(bad_query.get("/?io_ms=forever").status, 400);
+    assert_eq!(bad_query.get("/?cpu_us=2000000").status, 400);
+    assert_eq!(
+        bad_query.get("/").status,
+        200,
+        "a 400 from the app keeps the connection"
+    );
+
+    let mut post = Client::connect(server.local_addr());
+    post.send(b"POST / HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc");
+    assert_eq!(post.reply().status, 405);
+
+    let mut fine = Client::connect(server.local_addr());
+    assert_eq!(fine.get("/").status, 200);
+    assert_eq!(stats.errors(ServerError::BadRequest), 1);
+    assert_eq!(stats.errors(ServerError::HeadTooLarge), 1);
+}
+
+#[test]
+fn connection_close_is_honoured() {
+    let server = start(ServerConfig::default());
+    let mut client = Client::connect(server.local_addr());
+    client.send(b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n");
+    let reply = client.reply();
+    assert_eq!((reply.status, reply.closes), (200, true));
+    assert!(client.is_closed_by_server());
+}
+
+#[test]
+fn an_idle_connection_is_closed_after_the_timeout() {
+    let server = start(ServerConfig {
+        idle_timeout: Duration::from_millis(100),
+        ..ServerConfig::default()
+    });
+    let mut client = Client::connect(server.local_addr());
+    assert!(client.is_closed_by_server());
+    let stats = server.stats().clone();
+    eventually("the timeout is counted", || {
+        stats.errors(ServerError::IdleTimeout) == 1
+    });
+}
+
+#[test]
+fn when_the_os_refuses_a_thread_the_client_gets_503_and_the_server_goes_on() {
+    // No machine can map a stack this large, so every spawn fails, as it does at the wall.
+    let server = start(ServerConfig {
+        stack_size: Some(usize::MAX / 2),
+        ..ServerConfig::default()
+    });
+    for _ in 0..3 {
+        let mut client = Client::connect(server.local_addr());
+        let reply = client.get("/");
+        assert_eq!((reply.status, reply.closes), (503, true));
+    }
+    assert_eq!(server.stats().errors(ServerError::SpawnFailed), 3);
+    assert_eq!(server.stats().accepted.get(), 3);
+}
+
+#[test]
+fn with_max_threads_the_extra_connections_wait_in_the_queue() {
+    let server = start(ServerConfig {
+        max_threads: Some(2),
+        ..ServerConfig::default()
+    });
+    let stats = server.stats().clone();
+    let mut first: Vec<Client> = (0..2)
+        .map(|_| Client::connect(server.local_addr()))
+        .collect();
+    for client in &mut first {
+        assert_eq!(client.get("/").status, 200);
+    }
+    // Two keep-alive clients hold both threads; three more must wait. (They ask to close
+    // after their response, so that each gives its thread back to the next.)
+    let mut waiting: Vec<Client> = (0..3)
+        .map(|_| Client::connect(server.local_addr()))
+        .collect();
+    for client in &mut waiting {
+        client.send(b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n");
+    }
+    eventually("three connections are queued", || stats.queued.get() == 3);
+    assert_eq!(stats.threads.get(), 2);
+    assert_eq!(stats.served.get(), 2);
+
+    drop(first);
+    for client in &mut waiting {
+        assert_eq!(client.reply().status, 200);
+    }
+    assert_eq!(stats.queued.get(), 0);
+    assert_eq!(stats.threads.get(), 2, "a pool keeps its threads");
+}
+
+#[test]
+fn the_app_does_its_cpu_work() {
+    let server = start(ServerConfig {
+        app: AppConfig::new(0, 2_000),
+        ..ServerConfig::default()
+    });
+    let mut client = Client::connect(server.local_addr());
+    let started = cpu_time_of_process();
+    for _ in 0..50 {
+        assert_eq!(client.get("/").status, 200);
+    }
+    // 50 requests × 2 ms of CPU: the process must have burnt a good part of 100 ms. (Not a
+    // timing test: CPU time only grows, so a slow machine passes too.)
+    let burnt = cpu_time_of_process().saturating_sub(started);
+    assert!(burnt >= Duration::from_millis(50), "only {burnt:?} of CPU");
+}
+
+/// User + system CPU time of this process so far (Linux: from /proc/self/stat).
+fn cpu_time_of_process() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").expect("linux /proc");
+    let fields: Vec<&str> = stat[stat.rfind(')').expect("comm") + 2..]
+        .split_whitespace()
+        .collect();
+    // Fields 14 and 15 (utime, stime) are at 11 and 12 after the comm; clock ticks are 100/s
+    // on every Linux this course targets.
+    let ticks: u64 =
+        fields[11].parse::<u64>().expect("utime") + fields[12].parse::<u64>().expect("stime");
+    Duration::from_millis(ticks * 10)
+}
+
+#[test]
+fn shutdown_stops_accepting() {
+    let server = start(ServerConfig::default());
+    let addr = server.local_addr();
+    assert_eq!(Client::connect(addr).get("/").status, 200);
+    server.shutdown();
+    assert!(TcpStream::connect(addr).is_err(), "nobody listens any more");
+}
