@@ -2,18 +2,27 @@
 //! lessons are watched.
 //!
 //! - [`probe`] asks the OS about the server process: CPU per core, memory (resident, virtual,
-//!   kernel stacks), threads, context switches, the busiest threads.
+//!   kernel stacks), threads, context switches, the busiest threads; [`limits`] reads the
+//!   limits a thread-per-connection server runs into.
 //! - [`metrics`] holds the counters a server bumps while it works.
 //! - [`load`] is the load generator, run in its own process so that the server's process
 //!   metrics are the server's alone.
 //! - [`dashboard`] draws it all, htop-style, in the terminal.
 //! - [`sample`] is one tick of all of the above as a value, which `--headless` prints and
-//!   `--record`/`replay` store and play back.
+//!   [`record`] stores and plays back; [`series`] keeps the recent ones.
+//! - [`scenario`] scripts the load so that every class sees the same story.
+//! - [`part`], [`cli`] and [`demo`] are the program every part's binary runs: a part only says
+//!   how to start its server.
 
+pub mod cli;
 pub mod dashboard;
+pub mod demo;
 pub mod limits;
 pub mod load;
 pub mod metrics;
+pub mod part;
 pub mod probe;
+pub mod record;
 pub mod sample;
+pub mod scenario;
 pub mod series;

@@ -140,10 +140,66 @@ pub struct Summary {
     pub served: u64,
     pub mean_completed_per_s: f64,
     pub mean_offered_per_s: f64,
-    /// Mean context switches per completed request.
+    /// The server process's context switches per response it wrote.
     pub ctx_switches_per_request: f64,
     /// Worst per-tick p99 latency seen by the client, microseconds.
     pub worst_p99_us: u64,
     pub server_errors: u64,
     pub client_errors: u64,
+}
+
+/// Builds a [`Summary`] one sample at a time, so a run of any length needs constant memory.
+#[derive(Debug, Clone, Default)]
+pub struct SummaryBuilder {
+    summary: Summary,
+    first_t: Option<f64>,
+    last_t: f64,
+    /// Sums of per-second rates × tick length: totals over the run.
+    completed: f64,
+    offered: f64,
+    ctx_switches: f64,
+    served_at_start: Option<u64>,
+}
+
+impl SummaryBuilder {
+    pub fn add<X>(&mut self, sample: &Sample<X>) {
+        let dt = sample.t - self.first_t.map_or(sample.t, |_| self.last_t);
+        self.first_t.get_or_insert(sample.t);
+        self.last_t = sample.t;
+        let s = &mut self.summary;
+        s.samples += 1;
+        let p = &sample.process;
+        s.peak_threads = s.peak_threads.max(p.threads.unwrap_or(0));
+        s.peak_rss = s.peak_rss.max(p.rss);
+        s.peak_virtual_size = s.peak_virtual_size.max(p.virtual_size);
+        if let Some(kernel_stack) = p.kernel_stack {
+            s.peak_kernel_stack = Some(s.peak_kernel_stack.unwrap_or(0).max(kernel_stack));
+        }
+        let server = &sample.server.totals;
+        s.peak_connections = s.peak_connections.max(server.active_connections);
+        self.served_at_start.get_or_insert(server.served);
+        s.served = server.served - self.served_at_start.unwrap_or(0);
+        s.server_errors = server.errors_total();
+        self.ctx_switches += p.ctx_switches_per_s() * dt;
+        if let Some(load) = &sample.load {
+            self.completed += load.completed_per_s * dt;
+            self.offered += load.offered_per_s * dt;
+            s.worst_p99_us = s.worst_p99_us.max(load.latency_us.p99);
+            s.client_errors = load.errors_total.total();
+        }
+    }
+
+    pub fn finish(&self) -> Summary {
+        let mut summary = self.summary.clone();
+        let duration = self.last_t - self.first_t.unwrap_or(self.last_t);
+        summary.duration_s = duration;
+        if duration > 0.0 {
+            summary.mean_completed_per_s = self.completed / duration;
+            summary.mean_offered_per_s = self.offered / duration;
+        }
+        if summary.served > 0 {
+            summary.ctx_switches_per_request = self.ctx_switches / summary.served as f64;
+        }
+        summary
+    }
 }

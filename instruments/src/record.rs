@@ -1,0 +1,196 @@
+//! Recording a run and playing it back.
+//!
+//! A recording is JSON lines: a header saying which part made it, then one [`Sample`] per tick
+//! (exactly the lines `--headless` prints), then the run's [`Summary`]. Because the dashboard
+//! draws a replayed sample with the same code as a live one, an instructor can record a run on
+//! a strong machine and show it, identical, on a weak laptop — or from `--headless` output,
+//! which replays too (it only lacks the header).
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::Path;
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, bail};
+use serde::{Deserialize, Serialize};
+
+use crate::dashboard::{self, Action, DemoInfo, PartView, UiEvent};
+use crate::part::Part;
+use crate::sample::{Sample, Summary};
+
+/// The first line of a recording.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Header {
+    /// The binary that recorded it, e.g. `part1-threads`: a part's samples only make sense to
+    /// the same part's dashboard.
+    pub part: String,
+    pub title: String,
+    pub subtitle: String,
+    pub notes: Vec<String>,
+    pub tick_ms: u64,
+}
+
+/// One line of a recording.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(untagged, bound(deserialize = "X: PartView"))]
+enum Line<X> {
+    Header { recording: Header },
+    Summary { summary: Summary },
+    Sample(Box<Sample<X>>),
+}
+
+/// Writes a recording as the run goes.
+pub struct Recorder {
+    out: BufWriter<File>,
+}
+
+impl Recorder {
+    pub fn create(
+        path: &Path,
+        part: &str,
+        info: &DemoInfo,
+        tick: Duration,
+    ) -> anyhow::Result<Self> {
+        let file = File::create(path)
+            .with_context(|| format!("cannot create the recording {}", path.display()))?;
+        let mut recorder = Recorder {
+            out: BufWriter::new(file),
+        };
+        let header: Line<()> = Line::Header {
+            recording: Header {
+                part: part.to_string(),
+                title: info.title.clone(),
+                subtitle: info.subtitle.clone(),
+                notes: info.notes.clone(),
+                tick_ms: tick.as_millis() as u64,
+            },
+        };
+        recorder.line(&header)?;
+        Ok(recorder)
+    }
+
+    pub fn sample<X: Serialize>(&mut self, sample: &Sample<X>) -> anyhow::Result<()> {
+        serde_json::to_writer(&mut self.out, sample)?;
+        writeln!(self.out)?;
+        // A recording must survive the demo being killed: write each tick out.
+        self.out.flush()?;
+        Ok(())
+    }
+
+    pub fn finish(mut self, summary: &Summary) -> anyhow::Result<()> {
+        let line: Line<()> = Line::Summary {
+            summary: summary.clone(),
+        };
+        self.line(&line)?;
+        Ok(())
+    }
+
+    fn line<X: Serialize>(&mut self, line: &Line<X>) -> anyhow::Result<()> {
+        serde_json::to_writer(&mut self.out, line)?;
+        writeln!(self.out)?;
+        self.out.flush()?;
+        Ok(())
+    }
+}
+
+/// A recording read back: its header (if it has one) and its samples.
+#[derive(Debug)]
+pub struct Recording<X> {
+    pub header: Option<Header>,
+    pub samples: Vec<Sample<X>>,
+    pub summary: Option<Summary>,
+}
+
+impl<X: PartView> Recording<X> {
+    /// Reads a recording made by the part called `part`.
+    pub fn read(path: &Path, part: &str) -> anyhow::Result<Self> {
+        let file = File::open(path)
+            .with_context(|| format!("cannot open the recording {}", path.display()))?;
+        let mut recording = Recording {
+            header: None,
+            samples: Vec::new(),
+            summary: None,
+        };
+        for (index, line) in BufReader::new(file).lines().enumerate() {
+            let line = line.with_context(|| format!("{}: cannot read", path.display()))?;
+            if line.trim().is_empty() {
+                continue;
+            }
+            let parsed: Line<X> = serde_json::from_str(&line).with_context(|| {
+                format!(
+                    "{} line {}: not a sample of {part}",
+                    path.display(),
+                    index + 1
+                )
+            })?;
+            match parsed {
+                Line::Header { recording: header } => {
+                    if header.part != part {
+                        bail!(
+                            "{} was recorded by {}; replay it with `cargo run --release -p {} -- replay {}`",
+                            path.display(),
+                            header.part,
+                            header.part,
+                            path.display()
+                        );
+                    }
+                    recording.header = Some(header);
+                }
+                Line::Summary { summary } => recording.summary = Some(summary),
+                Line::Sample(sample) => recording.samples.push(*sample),
+            }
+        }
+        if recording.samples.is_empty() {
+            bail!("{} holds no samples", path.display());
+        }
+        Ok(recording)
+    }
+}
+
+/// Plays a recording in the dashboard, at its recorded pace times `speed`.
+pub fn replay<P: Part>(path: &Path, speed: f64) -> anyhow::Result<()> {
+    let recording = Recording::<P::View>::read(path, P::NAME)?;
+    let info = match &recording.header {
+        Some(header) => DemoInfo {
+            title: format!("REPLAY · {}", header.title),
+            subtitle: header.subtitle.clone(),
+            notes: header.notes.clone(),
+        },
+        None => DemoInfo {
+            title: format!("REPLAY · {}", P::TITLE),
+            subtitle: path.display().to_string(),
+            notes: Vec::new(),
+        },
+    };
+    let (events, receiver) = mpsc::channel();
+    let feeder = events.clone();
+    let samples = recording.samples;
+    thread::Builder::new()
+        .name("replay".into())
+        .spawn(move || {
+            let started = Instant::now();
+            let first_t = samples.first().map_or(0.0, |s| s.t);
+            for sample in samples {
+                let due = Duration::from_secs_f64(((sample.t - first_t) / speed).max(0.0));
+                if let Some(wait) = due.checked_sub(started.elapsed()) {
+                    thread::sleep(wait);
+                }
+                if feeder.send(UiEvent::Sample(Box::new(sample))).is_err() {
+                    return;
+                }
+            }
+            let _ = feeder.send(UiEvent::Message(
+                "End of the recording (q quits).".to_string(),
+            ));
+        })?;
+    let notices = events.clone();
+    dashboard::run::<P::View>(info, (events, receiver), move |action| {
+        if !matches!(action, Action::Quit) {
+            let _ = notices.send(UiEvent::Message(
+                "This is a replay: the load cannot be changed.".to_string(),
+            ));
+        }
+    })
+}
