@@ -4,6 +4,4 @@
 
 mod report;
 
-pub use report::{
-    ClientErrors, ConnectionMode, LoadCommand, LoadReport, Pacing, Percentiles,
-};
+pub use report::{ClientErrors, ConnectionMode, LoadCommand, LoadReport, Pacing, Percentiles};

@@ -73,7 +73,9 @@ impl FromStr for LoadCommand {
                     Ok(rate) if rate.is_finite() && rate > 0.0 => {
                         Ok(LoadCommand::Pacing(Pacing::Rate(rate)))
                     }
-                    _ => Err(format!("`rate` needs a positive number or `closed`, not {r:?}")),
+                    _ => Err(format!(
+                        "`rate` needs a positive number or `closed`, not {r:?}"
+                    )),
                 },
             },
             "mode" => match need("`keep-alive` or `churn`")? {
