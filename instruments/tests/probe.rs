@@ -5,11 +5,9 @@
 //! (`one_at_a_time`) to keep each other's threads out of their figures. The exact thread
 //! count is tested alone in its own process, in `probe_threads.rs`.
 
-use std::sync::{Mutex, MutexGuard, mpsc};
+use std::sync::{Mutex, MutexGuard};
 use std::thread;
 use std::time::Duration;
-#[cfg(target_os = "linux")]
-use std::time::Instant;
 
 use instruments::probe::{Probe, TOP_THREADS};
 
@@ -48,6 +46,9 @@ fn values_are_sane() {
 
 #[cfg(target_os = "linux")]
 mod linux {
+    use std::sync::mpsc;
+    use std::time::Instant;
+
     use super::*;
 
     #[test]
