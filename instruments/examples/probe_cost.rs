@@ -53,13 +53,20 @@ fn main() -> ExitCode {
 
     let mean = times.iter().sum::<Duration>() / times.len() as u32;
     let max = times.iter().max().copied().unwrap_or_default();
-    let per_thread_us = mean.as_secs_f64() * 1e6 / (threads.max(1) as f64);
+    let per_thread = if threads > 0 {
+        format!(
+            " ({:.2} µs per thread)",
+            mean.as_secs_f64() * 1e6 / threads as f64
+        )
+    } else {
+        String::new()
+    };
     println!(
         "threads spawned: {threads} (probe saw {})",
         seen_threads.map_or("n/a".to_owned(), |n| n.to_string())
     );
     println!(
-        "Probe::sample over {samples} calls: mean {:.2} ms, max {:.2} ms ({per_thread_us:.2} µs per thread)",
+        "Probe::sample over {samples} calls: mean {:.2} ms, max {:.2} ms{per_thread}",
         mean.as_secs_f64() * 1e3,
         max.as_secs_f64() * 1e3,
     );

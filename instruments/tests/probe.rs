@@ -123,3 +123,13 @@ fn a_thread_that_keeps_sleeping_shows_context_switches() {
     let sample = probe.sample();
     assert!(sample.ctx_voluntary_per_s > 0.0, "{sample:?}");
 }
+
+#[test]
+fn a_probe_can_move_to_a_sampler_thread() {
+    let _turn = one_at_a_time();
+    let mut probe = Probe::new();
+    let sample = thread::spawn(move || probe.sample())
+        .join()
+        .expect("sampling does not panic");
+    assert!(sample.rss > 0);
+}
