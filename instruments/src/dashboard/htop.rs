@@ -49,8 +49,8 @@ const METER_LABEL_WIDTH: usize = 3;
 /// Width of the labels of the counter column (`Ctx switches`).
 const COUNTER_LABEL_WIDTH: usize = 13;
 /// The meter column's share of the width, in percent, and its bounds.
-const METER_COLUMN_PERCENT: u16 = 45;
-const METER_COLUMN_MIN: u16 = 30;
+const METER_COLUMN_PERCENT: u16 = 42;
+const METER_COLUMN_MIN: u16 = 34;
 const METER_COLUMN_MAX: u16 = 60;
 /// Below this many rows the chart says too little to be worth drawing.
 const CHART_MIN_ROWS: u16 = 5;
@@ -211,7 +211,7 @@ fn render_cpu_and_memory(p: &ProcessSample, cores: CoreLayout, area: Rect, buf: 
         fit(
             width,
             format!(
-                "Virtual {}: thread stacks reserved, mostly untouched",
+                "Virtual {}: stacks reserved, few pages used",
                 format::bytes(p.virtual_size)
             ),
             format!("Virtual {}: stacks reserved", format::bytes(p.virtual_size)),
@@ -271,80 +271,115 @@ fn fit(width: usize, long: String, short: String) -> Line<'static> {
     })
 }
 
+/// The counter column: one row per counter, cut at the column's edge, except the errors,
+/// which wrap into whatever rows the meters leave below them.
 fn render_counters<X>(history: &Series<Sample<X>>, s: &Sample<X>, area: Rect, buf: &mut Buffer) {
     let width = usize::from(area.width).saturating_sub(COUNTER_LABEL_WIDTH);
-    let counter = |label: &str, value: Line<'static>| {
-        let mut spans = vec![Span::styled(
-            format!("{label:<COUNTER_LABEL_WIDTH$}"),
-            LABEL,
-        )];
-        spans.extend(value.spans);
-        Line::from(spans)
-    };
     let server = &s.server.totals;
-
     let os_threads = threads(s);
-    let threads_line = fit(
-        width,
-        format!(
-            "{} in the OS · {} counted by the server",
-            format::count(os_threads),
-            format::count(server.threads)
-        ),
-        format!(
-            "{} OS · {} server",
-            format::count(os_threads),
-            format::count(server.threads)
-        ),
-    );
-
-    let mut connections = format!("{} open", format::count(server.active_connections));
-    if let Some(load) = &s.load {
-        connections.push_str(&format!(
-            " · clients {} of {}",
-            format::count(load.connections_open),
-            format::count(load.connections_target)
-        ));
-    }
-
-    let throughput = format!(
-        "{} done of {} offered",
-        format::rate(completed_per_s(s)),
-        format::rate(offered_per_s(s))
-    );
-
     let waiting = s.load.as_ref().map_or(0, |l| l.outstanding);
-    let queue_line = fit(
-        width,
-        format!(
-            "{} requests waiting · {} connections wait for a thread",
-            format::count(waiting),
-            format::count(server.queued)
-        ),
-        format!(
-            "{} req waiting · {} conn queued",
-            format::count(waiting),
-            format::count(server.queued)
-        ),
-    );
 
-    let switches = format!(
-        "{}/s · {} per request",
-        format::rate(s.process.ctx_switches_per_s()),
-        format::ratio(switches_per_request(s))
-    );
+    let rows = [
+        (
+            "Threads",
+            fit(
+                width,
+                format!(
+                    "{} in the OS · {} counted by the server",
+                    format::count(os_threads),
+                    format::count(server.threads)
+                ),
+                format!(
+                    "{} OS · {} server",
+                    format::count(os_threads),
+                    format::count(server.threads)
+                ),
+            ),
+        ),
+        ("Connections", connections_line(s, width)),
+        (
+            "Req/s",
+            Line::raw(format!(
+                "{} done of {} offered",
+                format::rate(completed_per_s(s)),
+                format::rate(offered_per_s(s))
+            )),
+        ),
+        (
+            "Queue",
+            fit(
+                width,
+                format!(
+                    "{} requests waiting · {} connections wait for a thread",
+                    format::count(waiting),
+                    format::count(server.queued)
+                ),
+                format!(
+                    "{} waiting · {} conns queued",
+                    format::count(waiting),
+                    format::count(server.queued)
+                ),
+            ),
+        ),
+        (
+            "Ctx switches",
+            Line::raw(format!(
+                "{}/s · {} per request",
+                format::rate(s.process.ctx_switches_per_s()),
+                format::ratio(switches_per_request(s))
+            )),
+        ),
+        ("Latency", latency_line(s, width)),
+    ];
+    let mut rest = area;
+    for (label, value) in rows {
+        labelled(label, value).render(take_top(&mut rest, 1), buf);
+    }
+    Paragraph::new(labelled("Errors", errors_line(history)))
+        .wrap(Wrap { trim: false })
+        .render(rest, buf);
+}
 
-    let latency = match &s.load {
-        Some(load) => {
+/// `label` in the counter column's label style, then `value`.
+fn labelled(label: &str, value: Line<'static>) -> Line<'static> {
+    let mut spans = vec![Span::styled(
+        format!("{label:<COUNTER_LABEL_WIDTH$}"),
+        LABEL,
+    )];
+    spans.extend(value.spans);
+    Line::from(spans)
+}
+
+fn connections_line<X>(s: &Sample<X>, width: usize) -> Line<'static> {
+    let open = format::count(s.server.totals.active_connections);
+    match &s.load {
+        Some(load) => fit(
+            width,
+            format!(
+                "{open} open at the server · clients {} of {}",
+                format::count(load.connections_open),
+                format::count(load.connections_target)
+            ),
+            format!(
+                "{open} open (target {})",
+                format::count(load.connections_target)
+            ),
+        ),
+        None => Line::raw(format!("{open} open")),
+    }
+}
+
+fn latency_line<X>(s: &Sample<X>, width: usize) -> Line<'static> {
+    match &s.load {
+        Some(load) if load.completed_per_s > 0.0 => {
             let p = &load.latency_us;
             fit(
                 width,
                 format!(
-                    "p50 {} · p90 {} · p99 {} · max {}",
+                    "p50 {} · p90 {} · p99 {}",
                     format::latency(p.p50),
                     format::latency(p.p90),
-                    format::latency(p.p99),
-                    format::latency(p.max)
+                    format::latency(p.p99)
                 ),
                 format!(
                     "p50 {} · p99 {}",
@@ -353,41 +388,30 @@ fn render_counters<X>(history: &Series<Sample<X>>, s: &Sample<X>, area: Rect, bu
                 ),
             )
         }
+        Some(_) => Line::styled("no responses", DIM),
         None => Line::styled("no load generator", DIM),
-    };
+    }
+}
 
+/// Every kind of error seen so far: its rate when it is happening now, else its total.
+fn errors_line<X>(history: &Series<Sample<X>>) -> Line<'static> {
     let errors = error_rates(history.iter());
-    let errors_line = if errors.is_empty() {
-        Line::raw("none")
-    } else {
-        let text = errors
-            .iter()
-            .map(|e| {
-                if e.per_s > 0.0 {
-                    format!("{} {}/s", e.kind, format::rate(e.per_s))
-                } else {
-                    format!("{} {} total", e.kind, format::count(e.total))
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(" · ");
-        let failing = errors.iter().any(|e| e.per_s > 0.0);
-        Line::styled(text, if failing { ALERT } else { Style::new() })
-    };
-
-    let lines = vec![
-        counter("Threads", threads_line),
-        counter("Connections", Line::raw(connections)),
-        counter("Req/s", Line::raw(throughput)),
-        counter("Queue", queue_line),
-        counter("Ctx switches", Line::raw(switches)),
-        counter("Latency", latency),
-        counter("Errors", errors_line),
-    ];
-    // Only the errors may run long; they wrap into whatever rows the meters leave.
-    Paragraph::new(lines)
-        .wrap(Wrap { trim: false })
-        .render(area, buf);
+    if errors.is_empty() {
+        return Line::raw("none");
+    }
+    let text = errors
+        .iter()
+        .map(|e| {
+            if e.per_s > 0.0 {
+                format!("{} {}/s", e.kind, format::rate(e.per_s))
+            } else {
+                format!("{} {} total", e.kind, format::count(e.total))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" · ");
+    let failing = errors.iter().any(|e| e.per_s > 0.0);
+    Line::styled(text, if failing { ALERT } else { Style::new() })
 }
 
 fn render_threads<X>(s: &Sample<X>, area: Rect, buf: &mut Buffer) {

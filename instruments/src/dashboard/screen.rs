@@ -23,17 +23,20 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
 
 use crate::dashboard::area::{take_bottom, take_right, take_top};
-use crate::dashboard::state::{DashboardState, View, mode_text, pacing_text};
+use crate::dashboard::state::{DashboardState, View, pacing_text};
 use crate::dashboard::status::{Level, diagnose};
 use crate::dashboard::{PartView, format, help, htop};
+use crate::load::ConnectionMode;
 use crate::sample::Sample;
 use crate::series::Series;
 
 const HEADER_ROWS: u16 = 2;
-/// From this width on, the part panel sits beside the htop view...
-const SIDE_BY_SIDE_MIN_WIDTH: u16 = 120;
-/// ...and takes this share of the width (percent).
-const SIDE_PANEL_PERCENT: u16 = 40;
+/// The htop view is laid out for 80 columns: beside a panel it keeps at least that many...
+const HTOP_WIDTH: u16 = 80;
+/// ...or this share of the width (percent) when wider...
+const SIDE_HTOP_PERCENT: u16 = 55;
+/// ...and the panel sits beside it when it gets at least this many columns.
+const SIDE_PANEL_MIN_WIDTH: u16 = 40;
 /// Otherwise, from this body height on, the panel sits below the htop view...
 const STACKED_MIN_BODY_ROWS: u16 = 30;
 /// ...and takes this share of the height (percent).
@@ -119,25 +122,31 @@ fn render_header<X: PartView>(state: &DashboardState<X>, area: Rect, buf: &mut B
     ])
     .render(first, buf);
 
-    if let Some(stage) = shown.and_then(|s| s.stage.as_deref()) {
-        let stage = Line::from(vec![
-            Span::styled("Stage ", KEY),
-            Span::raw(stage.to_string()),
-        ]);
-        let stage_area = take_right(&mut second, stage.width() as u16);
-        stage.render(stage_area, buf);
-        take_right(&mut second, 1);
-    }
     let load = match shown.and_then(|s| s.load.as_ref()) {
         Some(load) => Span::raw(format!(
             "{} connections · {} · {}",
             format::count(load.connections_target),
             pacing_text(load.pacing),
-            mode_text(load.mode)
+            match load.mode {
+                ConnectionMode::KeepAlive => "keep-alive",
+                ConnectionMode::Churn => "churn",
+            }
         )),
         None => Span::styled("no load generator", DIM),
     };
-    Line::from(vec![Span::styled("Load ", KEY), load]).render(second, buf);
+    let load = Line::from(vec![Span::styled("Load ", KEY), load]);
+    // The stage goes on the right, if there is room for it after the load.
+    if let Some(stage) = shown.and_then(|s| s.stage.as_deref()) {
+        let stage = Line::from(vec![
+            Span::styled("Stage ", KEY),
+            Span::raw(stage.to_string()),
+        ]);
+        if usize::from(second.width) > load.width() + stage.width() {
+            let stage_area = take_right(&mut second, stage.width() as u16);
+            stage.render(stage_area, buf);
+        }
+    }
+    load.render(second, buf);
 }
 
 /// Draws the htop view and the part panel, and says whether they take turns (so that the
@@ -152,8 +161,9 @@ fn render_body<X: PartView>(
         htop::render(history, body, buf);
         return false;
     };
-    if body.width >= SIDE_BY_SIDE_MIN_WIDTH {
-        let panel_width = body.width * SIDE_PANEL_PERCENT / 100;
+    let htop_width = HTOP_WIDTH.max(body.width * SIDE_HTOP_PERCENT / 100);
+    if body.width >= htop_width + SIDE_PANEL_MIN_WIDTH {
+        let panel_width = body.width - htop_width;
         let panel = take_right(&mut body, panel_width);
         htop::render(history, body, buf);
         render_panel::<X>(title, history, panel, buf);

@@ -80,7 +80,7 @@ pub fn diagnose<X>(history: &Series<Sample<X>>) -> Status {
     let offered = offered_per_s(latest);
     let completed = completed_per_s(latest);
     let answered = format!(
-        "{} of {} req/s offered are answered",
+        "{} of {} req/s answered",
         format::rate(completed),
         format::rate(offered)
     );
@@ -113,8 +113,8 @@ pub fn diagnose<X>(history: &Series<Sample<X>>) -> Status {
         return Status::new(
             Level::Bad,
             format!(
-                "saturated, queue growing: only {answered}; {} more requests wait every second, \
-                 so each one waits longer than the last.",
+                "saturated, queue growing: only {answered}; {} more wait every second, so each \
+                 request waits longer than the last.",
                 format::rate(growth.unwrap_or(0.0))
             ),
         );
@@ -126,8 +126,8 @@ pub fn diagnose<X>(history: &Series<Sample<X>>) -> Status {
         return Status::new(
             Level::Warn,
             format!(
-                "context-switch bound: CPUs {} busy and {} context switches per request — the \
-                 kernel spends much of it handing the CPU from thread to thread.",
+                "context-switch bound: CPUs {} busy and {} context switches per request — much \
+                 of that CPU time goes to switching between threads.",
                 format::percent(cpu),
                 format::ratio(per_request)
             ),
@@ -138,7 +138,7 @@ pub fn diagnose<X>(history: &Series<Sample<X>>) -> Status {
         return Status::new(
             Level::Ok,
             format!(
-                "efficient: {answered}, the queue is flat, {} context switches per request.",
+                "efficient: {answered}, queue flat, {} context switches per request.",
                 format::ratio(per_request)
             ),
         );
@@ -234,7 +234,7 @@ mod tests {
             "{status:?}"
         );
         assert!(
-            status.text.contains("6\u{a0}000 more requests wait"),
+            status.text.contains("6\u{a0}000 more wait every second"),
             "{status:?}"
         );
     }
