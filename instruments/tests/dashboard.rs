@@ -378,6 +378,10 @@ fn no_terminal_size_makes_drawing_panic() {
             draw(&panel_view, width, height);
         }
     }
+    for (width, height) in [(2000, 120), (u16::MAX, 1), (1, 2000)] {
+        draw(&full, width, height);
+        draw(&panel_view, width, height);
+    }
     insta::assert_snapshot!("tiny_20x5", draw(&full, 20, 5).backend());
 }
 
@@ -431,6 +435,12 @@ fn the_part_panel_sits_beside_the_htop_view_when_wide() {
     assert!(text.contains("Reactor"), "{text}");
     assert!(text.contains("TID"), "the htop view is there too:\n{text}");
     insta::assert_snapshot!("panel_120x40", wide.backend());
+
+    // Narrower but tall: the panel goes below the htop view.
+    let tall = screen_text(&draw(&state, 100, 50));
+    assert!(tall.contains("polls/s 4321"), "{tall}");
+    assert!(tall.contains("TID"), "{tall}");
+    assert!(!tall.contains("Tab switches"), "{tall}");
 }
 
 #[test]

@@ -65,6 +65,12 @@ pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
     }
 }
 
+/// `percent` % of `n`, rounded down, without overflowing on the widest terminals.
+pub fn share(n: u16, percent: u16) -> u16 {
+    let part = u32::from(n) * u32::from(percent) / 100;
+    u16::try_from(part).unwrap_or(u16::MAX)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,6 +90,14 @@ mod tests {
         assert_eq!(take_right(&mut area, 4), Rect::new(6, 0, 4, 1));
         assert_eq!(area, Rect::new(4, 0, 2, 1));
         assert_eq!(take_right(&mut area, 5).width, 2);
+    }
+
+    #[test]
+    fn shares_do_not_overflow() {
+        assert_eq!(share(80, 42), 33);
+        assert_eq!(share(u16::MAX, 100), u16::MAX);
+        assert_eq!(share(u16::MAX, 50), 32_767);
+        assert_eq!(share(0, 40), 0);
     }
 
     #[test]

@@ -29,6 +29,9 @@ const MIN_PLOT_WIDTH: u16 = 12;
 /// Room for the x axis and its labels below the plot.
 const MIN_PLOT_HEIGHT: u16 = 3;
 
+/// A middle label on the time axis only once it differs from both ends by whole seconds.
+const MIDDLE_LABEL_MIN_SECONDS: f64 = 4.0;
+
 /// One measure on the chart: how to read it from a sample and how to print it.
 struct Measure<X> {
     name: &'static str,
@@ -116,13 +119,10 @@ pub fn render<X>(history: &Series<Sample<X>>, area: Rect, buf: &mut Buffer) {
     // The legend's width depends on the numbers, which depend on the window, which depends on
     // the plot's width: measure the legend over the widest possible window first.
     let widest: Vec<&Sample<X>> = history.iter().collect();
-    let legend_width = legend_lines(&widest)
-        .iter()
-        .map(Line::width)
-        .max()
-        .unwrap_or(0) as u16
-        + 1;
-    let plot_fits = rest.width >= legend_width + MIN_PLOT_WIDTH && rest.height >= MIN_PLOT_HEIGHT;
+    let widest_line = legend_lines(&widest).iter().map(Line::width).max();
+    let legend_width = u16::try_from(widest_line.unwrap_or(0) + 1).unwrap_or(u16::MAX);
+    let plot_fits =
+        rest.width >= legend_width.saturating_add(MIN_PLOT_WIDTH) && rest.height >= MIN_PLOT_HEIGHT;
     let legend_area = if plot_fits {
         take_left(&mut rest, legend_width)
     } else {
@@ -177,13 +177,13 @@ pub fn render<X>(history: &Series<Sample<X>>, area: Rect, buf: &mut Buffer) {
     } else {
         last_t - 1.0
     };
+    let mut labels = vec![format::seconds(x_start), format::seconds(last_t)];
+    if last_t - x_start >= MIDDLE_LABEL_MIN_SECONDS {
+        labels.insert(1, format::seconds((x_start + last_t) / 2.0));
+    }
     let x_axis = Axis::default()
         .bounds([x_start, last_t])
-        .labels([
-            format::seconds(x_start),
-            format::seconds((x_start + last_t) / 2.0),
-            format::seconds(last_t),
-        ])
+        .labels(labels)
         .style(Style::new().fg(Color::DarkGray));
     Chart::new(datasets)
         .x_axis(x_axis)

@@ -2,14 +2,16 @@
 //! performance chart at the bottom.
 //!
 //! ```text
-//!   0[|||||||||||         42.0%]  Threads     1 012 OS · 1 000 server
-//!   1[|||||||||||||       51.3%]  Connections 1 000 open
-//! Avg[||||||||||||        46.7%]  Req/s       17 512 done of 17 600 offered
-//! Server CPU 93.4% (100%=1 core)  Queue       88 req waiting · 0 conn queued
-//! Mem[   RSS 21.4 MiB/24.0 GiB]   Ctx switches 36 204/s · 2.07 per request
-//! Virtual 2.6 GiB: stacks reserved Latency    p50 52.1 ms · p99 58.3 ms
-//! Kernel stacks 22.1 MiB, not RSS Errors      none
+//!   0[|||||||||||||           46.0%] Threads      1 006 OS · 1 001 server
+//!   1[|||||||||||||||         52.5%] Connections  1 000 open (target 1 000)
+//! Avg[||||||||||||||          49.2%] Req/s        19 230 done of 19 260 offered
+//! Server CPU 61.0% (100%=1 core)     Queue        1 000 waiting · 0 conns queued
+//! Mem[        RSS 22.6 MiB/24.0 GiB] Ctx switches 37 154/s · 1.93 per request
+//! Virtual 3.0 GiB: stacks reserved   Latency      p50 51.3 ms · p99 58.4 ms
+//! Kernel stacks 25.1 MiB, not in RSS Errors       none
 //!     TID USER      PR  NI  CPU%  MEM% CMD
+//!    4100 learner   20   0   1.1   0.1 part1-threads
+//! … and 1 004 more threads
 //! ```
 //!
 //! The memory lines are the first lesson of part 1, so they are labelled for it: a thread's
@@ -26,7 +28,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, Widget, Wrap};
 
-use crate::dashboard::area::{take_left, take_top};
+use crate::dashboard::area::{share, take_left, take_top};
 use crate::dashboard::errors::error_rates;
 use crate::dashboard::readings::{completed_per_s, offered_per_s, switches_per_request, threads};
 use crate::dashboard::{chart, format};
@@ -76,7 +78,7 @@ pub fn render<X>(history: &Series<Sample<X>>, area: Rect, buf: &mut Buffer) {
     let mut rest = area;
 
     let left_width =
-        (area.width * METER_COLUMN_PERCENT / 100).clamp(METER_COLUMN_MIN, METER_COLUMN_MAX);
+        share(area.width, METER_COLUMN_PERCENT).clamp(METER_COLUMN_MIN, METER_COLUMN_MAX);
     let max_meter_rows = (area.height / METERS_HEIGHT_DIVISOR).max(COUNTER_ROWS);
     let cores = CoreLayout::new(
         latest.process.cpu_cores.len(),
@@ -90,11 +92,12 @@ pub fn render<X>(history: &Series<Sample<X>>, area: Rect, buf: &mut Buffer) {
     render_cpu_and_memory(&latest.process, cores, left, buf);
     render_counters(history, latest, meters, buf);
 
-    let wanted_table_rows = latest.process.top_threads.len() as u16 + 2;
+    let listed = u16::try_from(latest.process.top_threads.len()).unwrap_or(u16::MAX);
+    let wanted_table_rows = listed.saturating_add(2);
     let table_rows = if rest.height < CHART_MIN_ROWS * 2 {
         rest.height
     } else {
-        (rest.height * TABLE_PERCENT / 100).min(wanted_table_rows)
+        share(rest.height, TABLE_PERCENT).min(wanted_table_rows)
     };
     let table = take_top(&mut rest, table_rows);
     render_threads(latest, table, buf);
@@ -458,7 +461,7 @@ fn render_threads<X>(s: &Sample<X>, area: Rect, buf: &mut Buffer) {
         Constraint::Fill(1),
     ];
     let mut rest = area;
-    let table_area = take_top(&mut rest, shown as u16 + 1);
+    let table_area = take_top(&mut rest, u16::try_from(shown + 1).unwrap_or(u16::MAX));
     Widget::render(Table::new(rows, widths).header(header), table_area, buf);
 
     let more = total - shown as u64;

@@ -75,7 +75,7 @@ pub fn toggled(mode: ConnectionMode) -> ConnectionMode {
     }
 }
 
-/// What a key press means. The dashboard handles its own [`Command::View`] keys; the demo
+/// What a key press means. The dashboard handles the keys that change its view; the demo
 /// handles the rest.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Command {

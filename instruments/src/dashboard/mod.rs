@@ -5,13 +5,15 @@
 //! same code; and every key that would change the experiment becomes an [`Action`] that the
 //! demo carries out. The dashboard measures nothing itself.
 //!
-//! - [`state`]: what is remembered between redraws, and what keys do to it ([`DashboardState`]).
-//! - [`keys`]: key → command, and the steps of the load keys.
-//! - [`screen`]: the layout, and how it gives way on small terminals.
-//! - [`htop`]: the meters, counters and busiest threads; [`chart`]: the performance chart.
-//! - [`status`]: the one-sentence diagnosis ([`diagnose`]).
-//! - [`help`]: the `?` overlay. [`format`]: numbers as people read them.
-//! - [`terminal`]: owning the terminal and the event loop ([`run`]).
+//! One idea per file:
+//! - `state.rs`: what is remembered between redraws, and what keys do to it
+//!   ([`DashboardState`]); [`keys`]: key → command, and the steps of the load keys.
+//! - `screen.rs`: the layout, and how it gives way on small terminals; `area.rs`: cutting it.
+//! - `htop.rs`: meters, counters and the busiest threads; `chart.rs`: the performance chart.
+//! - [`status`]: the one-sentence diagnosis ([`diagnose`]); `errors.rs`: errors by kind and
+//!   what they mean; `readings.rs`: the numbers derived from a sample.
+//! - `help.rs`: the `?` overlay; [`format`](mod@format): numbers as people read them.
+//! - `terminal.rs`: owning the terminal, and the event loop ([`run`]).
 //!
 //! A part adds its own data to each sample and may draw a panel of its own ([`PartView`]);
 //! part 1 adds nothing and uses `()`.

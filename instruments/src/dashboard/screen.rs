@@ -22,7 +22,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
 
-use crate::dashboard::area::{take_bottom, take_right, take_top};
+use crate::dashboard::area::{share, take_bottom, take_right, take_top};
 use crate::dashboard::state::{DashboardState, View, pacing_text};
 use crate::dashboard::status::{Level, diagnose};
 use crate::dashboard::{PartView, format, help, htop};
@@ -161,15 +161,15 @@ fn render_body<X: PartView>(
         htop::render(history, body, buf);
         return false;
     };
-    let htop_width = HTOP_WIDTH.max(body.width * SIDE_HTOP_PERCENT / 100);
-    if body.width >= htop_width + SIDE_PANEL_MIN_WIDTH {
+    let htop_width = HTOP_WIDTH.max(share(body.width, SIDE_HTOP_PERCENT));
+    if body.width >= htop_width.saturating_add(SIDE_PANEL_MIN_WIDTH) {
         let panel_width = body.width - htop_width;
         let panel = take_right(&mut body, panel_width);
         htop::render(history, body, buf);
         render_panel::<X>(title, history, panel, buf);
         false
     } else if body.height >= STACKED_MIN_BODY_ROWS {
-        let panel_height = body.height * STACKED_PANEL_PERCENT / 100;
+        let panel_height = share(body.height, STACKED_PANEL_PERCENT);
         let panel = take_bottom(&mut body, panel_height);
         htop::render(history, body, buf);
         render_panel::<X>(title, history, panel, buf);

@@ -5,6 +5,9 @@
 //! draws it all into any ratatui frame — a real terminal, or a `TestBackend` in the tests. No
 //! terminal, thread or clock is involved, so every screen can be built and checked by hand.
 //!
+//! Load keys step from the load the latest sample reports — or from what was asked for since,
+//! until a sample shows it: pressing `+` three times within one tick goes three steps.
+//!
 //! Freezing keeps a copy of the history as it was, and the screen draws the copy while new
 //! samples still arrive and are kept: unfreezing shows the present at once, with no gap. Load
 //! keys always start from the live latest sample, never from the frozen one, because they
@@ -25,6 +28,48 @@ use crate::series::Series;
 
 /// Messages kept for the message bar (it shows one or two, newest last).
 const MESSAGES_KEPT: usize = 2;
+
+/// How many samples a load change asked for may take to show up in the samples before the
+/// keys step from the reported value again (the demo may have refused it, or a scenario may
+/// have overridden it). Two ticks: the load generator applies a command within one.
+const ASKED_PATIENCE: u32 = 2;
+
+/// A load setting asked for and not yet seen in a sample.
+#[derive(Debug)]
+struct Asked<T> {
+    value: Option<T>,
+    samples_since: u32,
+}
+
+impl<T: Copy + PartialEq> Asked<T> {
+    fn new() -> Self {
+        Asked {
+            value: None,
+            samples_since: 0,
+        }
+    }
+
+    /// What the keys should step from: what was asked for, else what is reported.
+    fn or(&self, reported: T) -> T {
+        self.value.unwrap_or(reported)
+    }
+
+    fn set(&mut self, value: T) {
+        self.value = Some(value);
+        self.samples_since = 0;
+    }
+
+    /// A sample arrived reporting `reported`: forget the request once it shows, or once the
+    /// patience is over.
+    fn saw(&mut self, reported: Option<T>) {
+        if let Some(value) = self.value {
+            self.samples_since += 1;
+            if reported == Some(value) || self.samples_since >= ASKED_PATIENCE {
+                self.value = None;
+            }
+        }
+    }
+}
 
 /// Which view fills the body when the htop view and the part panel do not fit side by side.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -47,6 +92,9 @@ pub struct DashboardState<X> {
     pub(super) help_max_scroll: Cell<u16>,
     pub(super) view: View,
     pub(super) messages: VecDeque<String>,
+    asked_connections: Asked<u64>,
+    asked_pacing: Asked<Pacing>,
+    asked_mode: Asked<ConnectionMode>,
 }
 
 impl<X: PartView> DashboardState<X> {
@@ -60,11 +108,19 @@ impl<X: PartView> DashboardState<X> {
             help_max_scroll: Cell::new(0),
             view: View::default(),
             messages: VecDeque::with_capacity(MESSAGES_KEPT),
+            asked_connections: Asked::new(),
+            asked_pacing: Asked::new(),
+            asked_mode: Asked::new(),
         }
     }
 
     /// Adds the newest sample. It is kept even while the view is frozen.
     pub fn push(&mut self, sample: Sample<X>) {
+        let load = sample.load.as_ref();
+        self.asked_connections
+            .saw(load.map(|l| l.connections_target));
+        self.asked_pacing.saw(load.map(|l| l.pacing));
+        self.asked_mode.saw(load.map(|l| l.mode));
         self.history.push(sample);
     }
 
@@ -159,11 +215,20 @@ impl<X: PartView> DashboardState<X> {
                 let load = latest.and_then(|s| s.load.as_ref());
                 let action = keys::load_action(
                     load_command,
-                    load.map_or(0, |l| l.connections_target),
-                    load.map_or(Pacing::Closed, |l| l.pacing),
-                    load.map_or(ConnectionMode::KeepAlive, |l| l.mode),
+                    self.asked_connections
+                        .or(load.map_or(0, |l| l.connections_target)),
+                    self.asked_pacing
+                        .or(load.map_or(Pacing::Closed, |l| l.pacing)),
+                    self.asked_mode
+                        .or(load.map_or(ConnectionMode::KeepAlive, |l| l.mode)),
                     latest.map_or(0.0, completed_per_s),
                 );
+                match &action {
+                    Some(Action::Connections(n)) => self.asked_connections.set(*n),
+                    Some(Action::Pacing(p)) => self.asked_pacing.set(*p),
+                    Some(Action::Mode(m)) => self.asked_mode.set(*m),
+                    _ => {}
+                }
                 self.message(match &action {
                     Some(action) => describe(action),
                     None => at_the_limit(load_command),
@@ -263,7 +328,8 @@ mod tests {
         );
         assert_eq!(
             state.handle_key(press(KeyCode::Char('-'))),
-            Some(Action::Connections(20))
+            Some(Action::Connections(50)),
+            "back down from the 100 just asked for"
         );
         assert_eq!(
             state.handle_key(press(KeyCode::Right)),
@@ -306,6 +372,50 @@ mod tests {
                 .is_some_and(|m| m.contains("lowest rate"))
         );
         assert_eq!(state.messages.len(), MESSAGES_KEPT);
+    }
+
+    #[test]
+    fn quick_presses_step_from_what_was_asked() {
+        let mut state = with_load(0, Pacing::Closed);
+        let mut plus = || state.handle_key(press(KeyCode::Char('+')));
+        assert_eq!(plus(), Some(Action::Connections(10)));
+        assert_eq!(plus(), Some(Action::Connections(20)));
+        assert_eq!(plus(), Some(Action::Connections(50)));
+        assert_eq!(
+            state.handle_key(press(KeyCode::Char('c'))),
+            Some(Action::Mode(ConnectionMode::Churn))
+        );
+        assert_eq!(
+            state.handle_key(press(KeyCode::Char('c'))),
+            Some(Action::Mode(ConnectionMode::KeepAlive))
+        );
+
+        // A sample that does not show the request yet keeps it...
+        let report = |connections| Sample {
+            load: Some(LoadReport {
+                connections_target: connections,
+                ..LoadReport::default()
+            }),
+            ..Sample::default()
+        };
+        state.push(report(10));
+        assert_eq!(
+            state.handle_key(press(KeyCode::Char('-'))),
+            Some(Action::Connections(20))
+        );
+        // ...one that shows it ends it...
+        state.push(report(20));
+        assert_eq!(
+            state.handle_key(press(KeyCode::Char('+'))),
+            Some(Action::Connections(50))
+        );
+        // ...and so does patience running out (the demo did not apply it).
+        state.push(report(20));
+        state.push(report(20));
+        assert_eq!(
+            state.handle_key(press(KeyCode::Char('+'))),
+            Some(Action::Connections(50))
+        );
     }
 
     #[test]

@@ -91,14 +91,20 @@ pub fn run<X: PartView>(
                 }
                 // A resize needs nothing but the redraw below; other input is not enabled.
                 Wake::Event(UiEvent::Input(_)) => {}
-                Wake::SourcesGone => return Ok(()),
+                Wake::SourcesGone => return still_owned(),
                 Wake::InputFailed(err) => return Err(err).context("reading the terminal failed"),
             }
         }
-        if !OWNED.load(SeqCst) {
-            bail!("a panic gave the terminal back (its message is above); the dashboard stopped");
-        }
+        still_owned()?;
         screen.draw(&state)?;
+    }
+    Ok(())
+}
+
+/// Fails if a panic took the terminal back, so that nothing draws over its message.
+fn still_owned() -> anyhow::Result<()> {
+    if !OWNED.load(SeqCst) {
+        bail!("a panic gave the terminal back (its message is above); the dashboard stopped");
     }
     Ok(())
 }
