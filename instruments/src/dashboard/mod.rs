@@ -1,7 +1,39 @@
-//! The dashboard.
+//! The dashboard: the server's life, drawn htop-style in the terminal, live.
 //!
-//! SKELETON — the types below are the contract with the rest of the crate; the rendering,
-//! key handling and terminal handling are to be implemented (helper task "dashboard").
+//! It only draws and listens. Every number comes in a [`Sample`] (the probe, the server's
+//! counters, the load generator), so a live run, a recorded one and a test draw through the
+//! same code; and every key that would change the experiment becomes an [`Action`] that the
+//! demo carries out. The dashboard measures nothing itself.
+//!
+//! One idea per file:
+//! - `state.rs`: what is remembered between redraws, and what keys do to it
+//!   ([`DashboardState`]); [`keys`]: key → command, and the steps of the load keys.
+//! - `screen.rs`: the layout, and how it gives way on small terminals; `area.rs`: cutting it.
+//! - `htop.rs`: meters, counters and the busiest threads; `chart.rs`: the performance chart.
+//! - [`status`]: the one-sentence diagnosis ([`diagnose`]); `errors.rs`: errors by kind and
+//!   what they mean; `readings.rs`: the numbers derived from a sample.
+//! - `help.rs`: the `?` overlay; [`format`](mod@format): numbers as people read them.
+//! - `terminal.rs`: owning the terminal, and the event loop ([`run`]).
+//!
+//! A part adds its own data to each sample and may draw a panel of its own ([`PartView`]);
+//! part 1 adds nothing and uses `()`.
+
+mod area;
+mod chart;
+mod errors;
+pub mod format;
+mod help;
+mod htop;
+pub mod keys;
+mod readings;
+mod screen;
+mod state;
+pub mod status;
+mod terminal;
+
+pub use state::{DashboardState, View};
+pub use status::{Level, Status, diagnose};
+pub use terminal::run;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;

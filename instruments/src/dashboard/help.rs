@@ -1,0 +1,193 @@
+//! The help overlay (`?`): every key, the part's own keys, how to read the trickier numbers,
+//! and the demo's notes (limits worth knowing before the run hits them).
+//!
+//! The text is wrapped here rather than by the paragraph widget, so that the number of lines
+//! is known and the overlay can scroll (`↑`/`↓`) when the terminal is too short for it.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Widget};
+
+use crate::dashboard::area::centered;
+use crate::dashboard::keys::KEY_HELP;
+use crate::dashboard::{DemoInfo, PartView};
+
+/// The overlay's widest size; it shrinks with the terminal.
+const MAX_WIDTH: u16 = 78;
+/// Width of the key column.
+const KEY_WIDTH: usize = 16;
+
+const HEADING: Style = Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD);
+const KEY: Style = Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD);
+
+/// What the numbers that surprise learners mean.
+const READING: &[(&str, &str)] = &[
+    (
+        "Mem (RSS)",
+        "resident set size: the server's pages that really sit in RAM, against the machine's RAM.",
+    ),
+    (
+        "Virtual",
+        "every byte the server has mapped. Each thread reserves its whole stack here (2 MiB by \
+         default in Rust) but only the pages it touches become resident, so virtual size \
+         soars with threads while RSS barely moves.",
+    ),
+    (
+        "Kernel stacks",
+        "the kernel keeps its own stack for every thread on the machine (16 KiB each on x86-64 \
+         Linux). That memory is real but belongs to no process: it is not in RSS.",
+    ),
+    (
+        "Ctx switches",
+        "times a thread of the server left the CPU, per second and per answered request: about \
+         one or two per request when each request blocks a thread, a few hundredths when one \
+         thread serves many requests per wake-up.",
+    ),
+    (
+        "Queue",
+        "requests due at the clients but not answered yet · connections the server accepted \
+         that still wait for a thread.",
+    ),
+    (
+        "Chart",
+        "each line is divided by its own maximum in the window (the ↑ number): compare shapes, \
+         read values in the legend.",
+    ),
+];
+
+/// The help text wrapped to `width` columns.
+pub fn lines<X: PartView>(info: &DemoInfo, width: u16) -> Vec<Line<'static>> {
+    let width = usize::from(width);
+    let mut out = vec![Line::styled("Keys", HEADING)];
+    let entry = |out: &mut Vec<Line<'static>>, key: &str, what: &str| {
+        let wrapped = wrap(what, width.saturating_sub(KEY_WIDTH));
+        for (i, text) in wrapped.into_iter().enumerate() {
+            let key = if i == 0 { key } else { "" };
+            out.push(Line::from(vec![
+                Span::styled(format!("{key:<KEY_WIDTH$}"), KEY),
+                Span::raw(text),
+            ]));
+        }
+    };
+    for (key, what) in KEY_HELP {
+        entry(&mut out, key, what);
+    }
+    if !X::keys().is_empty() {
+        out.push(Line::raw(""));
+        out.push(Line::styled(
+            format!("Keys of the {} panel", X::PANEL.unwrap_or("part's")),
+            HEADING,
+        ));
+        for (key, what) in X::keys() {
+            entry(&mut out, &key.to_string(), what);
+        }
+    }
+    out.push(Line::raw(""));
+    out.push(Line::styled("Reading the numbers", HEADING));
+    for (what, meaning) in READING {
+        entry(&mut out, what, meaning);
+    }
+    if !info.notes.is_empty() {
+        out.push(Line::raw(""));
+        out.push(Line::styled("Notes on this run", HEADING));
+        for note in &info.notes {
+            for (i, text) in wrap(note, width.saturating_sub(2)).into_iter().enumerate() {
+                let bullet = if i == 0 { "• " } else { "  " };
+                out.push(Line::raw(format!("{bullet}{text}")));
+            }
+        }
+    }
+    out
+}
+
+/// Draws the overlay over `area`, scrolled down by `scroll` lines (at most to the end), and
+/// returns how far it can scroll at this size.
+pub fn render<X: PartView>(info: &DemoInfo, scroll: u16, area: Rect, buf: &mut Buffer) -> u16 {
+    let popup = centered(
+        area,
+        MAX_WIDTH.min(area.width.saturating_sub(2)),
+        area.height,
+    );
+    let block = Block::bordered()
+        .title(" Help ")
+        .title_bottom(Line::from(" ↑/↓ scroll · ? or Esc closes ").right_aligned());
+    let inner = block.inner(popup);
+    let text = lines::<X>(info, inner.width);
+    let max_scroll = u16::try_from(text.len())
+        .unwrap_or(u16::MAX)
+        .saturating_sub(inner.height);
+    Clear.render(popup, buf);
+    Paragraph::new(text)
+        .block(block)
+        .scroll((scroll.min(max_scroll), 0))
+        .render(popup, buf);
+    max_scroll
+}
+
+/// Greedy word wrap to `width` columns (at least one word per line: a word longer than the
+/// line overflows and the widget clips it).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let needed = columns(&line) + usize::from(!line.is_empty()) + columns(word);
+        if !line.is_empty() && needed > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// How many terminal columns `text` takes (some characters take two).
+fn columns(text: &str) -> usize {
+    Span::raw(text).width()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrap_breaks_between_words() {
+        assert_eq!(wrap("one two three", 7), vec!["one two", "three"]);
+        assert_eq!(wrap("one two three", 100), vec!["one two three"]);
+        assert_eq!(wrap("unbreakable", 3), vec!["unbreakable"]);
+        assert_eq!(wrap("", 10), vec![""]);
+        assert_eq!(wrap("a b", 0), vec!["a", "b"]);
+    }
+
+    #[test]
+    fn help_lists_every_key_and_the_notes() {
+        let info = DemoInfo {
+            notes: vec!["fd limit raised to 1 048 576".to_string()],
+            ..DemoInfo::default()
+        };
+        let text: String = lines::<()>(&info, 76)
+            .iter()
+            .map(|l| {
+                l.spans
+                    .iter()
+                    .map(|s| s.content.as_ref())
+                    .collect::<String>()
+                    + "\n"
+            })
+            .collect();
+        for (key, _) in KEY_HELP {
+            assert!(text.contains(key), "{key} missing from\n{text}");
+        }
+        assert!(text.contains("fd limit raised"), "{text}");
+        assert!(
+            !text.contains("Keys of the"),
+            "() has no keys of its own:\n{text}"
+        );
+    }
+}

@@ -1,0 +1,261 @@
+//! The screen's layout: which piece goes where, and what gives way on a small terminal.
+//!
+//! ```text
+//! title · subtitle                                   FROZEN / time   ─┐ header, 2 rows
+//! Load: connections · pacing · mode                  stage           ─┘
+//! [htop] panel   Tab switches       (only when the two take turns)      1 row
+//! htop view  │ part panel           (side by side, stacked, or Tab)     the rest
+//! Status: ● the diagnosis                                               1–2 rows
+//! messages                                                              1–2 rows
+//! key hints                                                             1 row
+//! ```
+//!
+//! The fixed rows are cut first and the body gets what remains, so shrinking the terminal
+//! shrinks the body (fewer thread rows, a shorter chart) before anything else. A part with a
+//! panel gets it beside the htop view on a wide terminal, below it on a tall one, and
+//! otherwise the two take turns on `Tab`.
+
+use ratatui::Frame;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
+
+use crate::dashboard::area::{share, take_bottom, take_right, take_top};
+use crate::dashboard::state::{DashboardState, View, pacing_text};
+use crate::dashboard::status::{Level, diagnose};
+use crate::dashboard::{PartView, format, help, htop};
+use crate::load::ConnectionMode;
+use crate::sample::Sample;
+use crate::series::Series;
+
+const HEADER_ROWS: u16 = 2;
+/// The htop view is laid out for 80 columns: beside a panel it keeps at least that many...
+const HTOP_WIDTH: u16 = 80;
+/// ...or this share of the width (percent) when wider...
+const SIDE_HTOP_PERCENT: u16 = 55;
+/// ...and the panel sits beside it when it gets at least this many columns.
+const SIDE_PANEL_MIN_WIDTH: u16 = 40;
+/// Otherwise, from this body height on, the panel sits below the htop view...
+const STACKED_MIN_BODY_ROWS: u16 = 30;
+/// ...and takes this share of the height (percent).
+const STACKED_PANEL_PERCENT: u16 = 45;
+/// From this terminal height on, the status and the message bar get two rows each.
+const ROOMY_HEIGHT: u16 = 30;
+/// Below this terminal height, the status gets a single row.
+const CRAMPED_HEIGHT: u16 = 20;
+
+const TITLE: Style = Style::new().add_modifier(Modifier::BOLD);
+const DIM: Style = Style::new().fg(Color::DarkGray);
+const KEY: Style = Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD);
+const FROZEN: Style = Style::new()
+    .fg(Color::Black)
+    .bg(Color::Yellow)
+    .add_modifier(Modifier::BOLD);
+const SELECTED_TAB: Style = Style::new().add_modifier(Modifier::REVERSED.union(Modifier::BOLD));
+
+/// Draws the whole dashboard for `state` into `frame`.
+pub fn render<X: PartView>(state: &DashboardState<X>, frame: &mut Frame) {
+    let area = frame.area();
+    let buf = frame.buffer_mut();
+    let history = state.shown_history();
+
+    let mut body = area;
+    let header = take_top(&mut body, HEADER_ROWS);
+    let footer = take_bottom(&mut body, 1);
+    let roomy = area.height >= ROOMY_HEIGHT;
+    let messages = take_bottom(&mut body, if roomy { 2 } else { 1 });
+    let status = take_bottom(&mut body, if area.height >= CRAMPED_HEIGHT { 2 } else { 1 });
+
+    render_header(state, header, buf);
+    let taking_turns = render_body(state, history, body, buf);
+    render_status(history, status, buf);
+    let newest = state
+        .messages
+        .iter()
+        .rev()
+        .take(usize::from(messages.height));
+    let lines: Vec<Line> = newest.rev().map(|m| Line::raw(m.as_str())).collect();
+    Paragraph::new(lines).render(messages, buf);
+    render_footer(state, taking_turns, footer, buf);
+
+    if state.help {
+        let max_scroll = help::render::<X>(&state.info, state.help_scroll, area, buf);
+        state.help_max_scroll.set(max_scroll);
+    }
+}
+
+fn render_header<X: PartView>(state: &DashboardState<X>, area: Rect, buf: &mut Buffer) {
+    let mut rows = area;
+    let mut first = take_top(&mut rows, 1);
+    let mut second = take_top(&mut rows, 1);
+    let shown = state.shown_history().latest();
+
+    let clock = match (&state.frozen, shown, state.history.latest()) {
+        (Some(_), Some(then), Some(now)) => Span::styled(
+            format!(
+                " FROZEN at {} (now {}) · space resumes ",
+                format::seconds(then.t),
+                format::seconds(now.t)
+            ),
+            FROZEN,
+        ),
+        (Some(_), _, _) => Span::styled(" FROZEN · space resumes ", FROZEN),
+        (None, Some(now), _) => Span::raw(format!("t {}", format::seconds(now.t))),
+        (None, None, _) => Span::styled("waiting for data", DIM),
+    };
+    let clock_area = take_right(&mut first, clock.width() as u16);
+    Line::from(clock).render(clock_area, buf);
+    take_right(&mut first, 1);
+    Line::from(vec![
+        Span::styled(state.info.title.as_str(), TITLE),
+        Span::styled(
+            if state.info.subtitle.is_empty() {
+                ""
+            } else {
+                " · "
+            },
+            DIM,
+        ),
+        Span::raw(state.info.subtitle.as_str()),
+    ])
+    .render(first, buf);
+
+    let load = match shown.and_then(|s| s.load.as_ref()) {
+        Some(load) => Span::raw(format!(
+            "{} connections · {} · {}",
+            format::count(load.connections_target),
+            pacing_text(load.pacing),
+            match load.mode {
+                ConnectionMode::KeepAlive => "keep-alive",
+                ConnectionMode::Churn => "churn",
+            }
+        )),
+        None => Span::styled("no load generator", DIM),
+    };
+    let load = Line::from(vec![Span::styled("Load ", KEY), load]);
+    // The stage goes on the right, if there is room for it after the load.
+    if let Some(stage) = shown.and_then(|s| s.stage.as_deref()) {
+        let stage = Line::from(vec![
+            Span::styled("Stage ", KEY),
+            Span::raw(stage.to_string()),
+        ]);
+        if usize::from(second.width) > load.width() + stage.width() {
+            let stage_area = take_right(&mut second, stage.width() as u16);
+            stage.render(stage_area, buf);
+        }
+    }
+    load.render(second, buf);
+}
+
+/// Draws the htop view and the part panel, and says whether they take turns (so that the
+/// footer mentions `Tab`).
+fn render_body<X: PartView>(
+    state: &DashboardState<X>,
+    history: &Series<Sample<X>>,
+    mut body: Rect,
+    buf: &mut Buffer,
+) -> bool {
+    let Some(title) = X::PANEL else {
+        htop::render(history, body, buf);
+        return false;
+    };
+    let htop_width = HTOP_WIDTH.max(share(body.width, SIDE_HTOP_PERCENT));
+    if body.width >= htop_width.saturating_add(SIDE_PANEL_MIN_WIDTH) {
+        let panel_width = body.width - htop_width;
+        let panel = take_right(&mut body, panel_width);
+        htop::render(history, body, buf);
+        render_panel::<X>(title, history, panel, buf);
+        false
+    } else if body.height >= STACKED_MIN_BODY_ROWS {
+        let panel_height = share(body.height, STACKED_PANEL_PERCENT);
+        let panel = take_bottom(&mut body, panel_height);
+        htop::render(history, body, buf);
+        render_panel::<X>(title, history, panel, buf);
+        false
+    } else {
+        let tabs = take_top(&mut body, 1);
+        let tab = |name: String, selected: bool| {
+            if selected {
+                Span::styled(format!("[{name}]"), SELECTED_TAB)
+            } else {
+                Span::raw(format!(" {name} "))
+            }
+        };
+        Line::from(vec![
+            tab("htop view".to_string(), state.view == View::Htop),
+            Span::raw(" "),
+            tab(format!("{title} panel"), state.view == View::Panel),
+            Span::styled("  Tab switches", DIM),
+        ])
+        .render(tabs, buf);
+        match state.view {
+            View::Htop => htop::render(history, body, buf),
+            View::Panel => render_panel::<X>(title, history, body, buf),
+        }
+        true
+    }
+}
+
+fn render_panel<X: PartView>(
+    title: &str,
+    history: &Series<Sample<X>>,
+    area: Rect,
+    buf: &mut Buffer,
+) {
+    let block = Block::bordered().title(format!(" {title} "));
+    let inner = block.inner(area);
+    block.render(area, buf);
+    X::render_panel(history, inner, buf);
+}
+
+fn render_status<X>(history: &Series<Sample<X>>, area: Rect, buf: &mut Buffer) {
+    let status = diagnose(history);
+    let color = match status.level {
+        Level::Idle => Color::DarkGray,
+        Level::Ok => Color::Green,
+        Level::Warn => Color::Yellow,
+        Level::Bad => Color::Red,
+    };
+    Paragraph::new(Line::from(vec![
+        Span::styled("Status ", KEY),
+        Span::styled("● ", Style::new().fg(color)),
+        Span::styled(status.text, Style::new().fg(color)),
+    ]))
+    .wrap(Wrap { trim: true })
+    .render(area, buf);
+}
+
+fn render_footer<X>(state: &DashboardState<X>, taking_turns: bool, area: Rect, buf: &mut Buffer) {
+    let freeze = if state.frozen.is_some() {
+        "resume"
+    } else {
+        "freeze"
+    };
+    let mut hints = vec![
+        ("+/-", "conns"),
+        ("←/→", "rate"),
+        ("c", "churn"),
+        ("s", "scenario"),
+        ("space", freeze),
+        ("?", "help"),
+        ("q", "quit"),
+    ];
+    if taking_turns {
+        hints.insert(0, ("Tab", "view"));
+    }
+    let spans: Vec<Span> = hints
+        .into_iter()
+        .enumerate()
+        .flat_map(|(i, (key, what))| {
+            [
+                Span::raw(if i == 0 { "" } else { "  " }),
+                Span::styled(key, KEY),
+                Span::raw(" "),
+                Span::raw(what),
+            ]
+        })
+        .collect();
+    Line::from(spans).render(area, buf);
+}

@@ -1,0 +1,317 @@
+//! The system status line: one sentence that says what the numbers add up to.
+//!
+//! [`diagnose`] is a pure function of the recent history, so every rule can be tested with a
+//! hand-made history. The rules are tried in order and the first that holds wins:
+//!
+//! 1. **idle** — nothing is offered ([`IDLE_BELOW_PER_S`]).
+//! 2. **failing** — some kind of error happens every second; the fastest kind is named with its
+//!    likely cause. Errors come first because they make every other number lie: a refused
+//!    request is never queued and never completed.
+//! 3. **saturated, queue growing** — the server completes well under what is offered
+//!    ([`KEEPING_UP_SHARE`]) and the request queue rose over the last
+//!    [`QUEUE_TREND_SAMPLES`] samples ([`QUEUE_GROWTH_SHARE`]): each new request waits longer
+//!    than the one before.
+//! 4. **context-switch bound** — the CPUs are busy ([`CPU_BUSY_PERCENT`]) and every request
+//!    costs many context switches ([`MANY_SWITCHES_PER_REQUEST`]): a good part of the CPU goes
+//!    to moving between threads.
+//! 5. **efficient** — what is offered is completed and the queue is flat.
+//!
+//! What is left is a warning that names what is off: completing too little with a flat queue
+//! ("behind"), or a queue that grows while throughput still keeps up.
+
+use crate::dashboard::errors::{dominant, error_rates};
+use crate::dashboard::format;
+use crate::dashboard::readings::{completed_per_s, offered_per_s, queue, switches_per_request};
+use crate::sample::Sample;
+use crate::series::Series;
+
+/// Below this many requests per second offered (and completed) nothing is going on: a few
+/// stray requests from a browser should not read as load.
+pub const IDLE_BELOW_PER_S: f64 = 1.0;
+
+/// Completing at least this share of the offered rate counts as keeping up. Both rates are
+/// measured over one tick at slightly different moments, so a few percent apart is noise.
+pub const KEEPING_UP_SHARE: f64 = 0.9;
+
+/// How many of the latest samples the queue trend looks at: enough that one noisy tick does
+/// not make a trend, few enough to react within seconds.
+pub const QUEUE_TREND_SAMPLES: usize = 3;
+
+/// The queue is growing when, over the last [`QUEUE_TREND_SAMPLES`], it never shrank and grew
+/// by at least this share of the offered rate per second. Half of the shortfall that
+/// [`KEEPING_UP_SHARE`] allows: a server that falls behind always passes, jitter does not.
+pub const QUEUE_GROWTH_SHARE: f64 = 0.05;
+
+/// The machine's CPUs count as busy above this average.
+pub const CPU_BUSY_PERCENT: f32 = 80.0;
+
+/// More context switches per completed request than this is "many". A thread that blocks on
+/// each request pays one or two; an event loop serving many requests per wake-up pays a few
+/// hundredths; half a switch per request sits well between the two.
+pub const MANY_SWITCHES_PER_REQUEST: f64 = 0.5;
+
+/// How worried to be, from nothing happening to something broken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Idle,
+    Ok,
+    Warn,
+    Bad,
+}
+
+/// The diagnosis: a level for the colour and a sentence for the learner.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Status {
+    pub level: Level,
+    pub text: String,
+}
+
+impl Status {
+    fn new(level: Level, text: String) -> Self {
+        Status { level, text }
+    }
+}
+
+/// Says what the recent history adds up to (see the module docs for the rules, in order).
+pub fn diagnose<X>(history: &Series<Sample<X>>) -> Status {
+    let Some(latest) = history.latest() else {
+        return Status::new(Level::Idle, "waiting for the first sample…".to_string());
+    };
+    let offered = offered_per_s(latest);
+    let completed = completed_per_s(latest);
+    let answered = format!(
+        "{} of {} req/s answered",
+        format::rate(completed),
+        format::rate(offered)
+    );
+
+    if offered < IDLE_BELOW_PER_S && completed < IDLE_BELOW_PER_S {
+        let hint = if latest.load.is_some() {
+            "press + to open connections and send requests"
+        } else {
+            "no requests arrive"
+        };
+        return Status::new(Level::Idle, format!("idle: {hint}."));
+    }
+
+    let errors = error_rates(history.iter());
+    if let Some(worst) = dominant(&errors) {
+        let (what, cause) = worst.meaning();
+        let mut text = format!("failing: {} {what}/s", format::rate(worst.per_s));
+        if !cause.is_empty() {
+            text.push_str(" — ");
+            text.push_str(cause);
+        }
+        return Status::new(Level::Bad, text);
+    }
+
+    let keeping_up = completed >= KEEPING_UP_SHARE * offered;
+    let growth = queue_growth_per_s(history);
+    let queue_growing = growth.is_some_and(|g| g > 0.0 && g >= QUEUE_GROWTH_SHARE * offered);
+
+    if !keeping_up && queue_growing {
+        return Status::new(
+            Level::Bad,
+            format!(
+                "saturated, queue growing: only {answered}; {} more wait every second, so each \
+                 request waits longer than the last.",
+                format::rate(growth.unwrap_or(0.0))
+            ),
+        );
+    }
+
+    let per_request = switches_per_request(latest);
+    let cpu = latest.process.cpu_avg;
+    if cpu >= CPU_BUSY_PERCENT && per_request.is_some_and(|r| r > MANY_SWITCHES_PER_REQUEST) {
+        return Status::new(
+            Level::Warn,
+            format!(
+                "context-switch bound: CPUs {} busy and {} context switches per request — much \
+                 of that CPU time goes to switching between threads.",
+                format::percent(cpu),
+                format::ratio(per_request)
+            ),
+        );
+    }
+
+    if keeping_up && !queue_growing {
+        return Status::new(
+            Level::Ok,
+            format!(
+                "efficient: {answered}, queue flat, {} context switches per request.",
+                format::ratio(per_request)
+            ),
+        );
+    }
+    if !keeping_up {
+        return Status::new(
+            Level::Warn,
+            format!("behind: only {answered}, though the queue is not growing (yet)."),
+        );
+    }
+    Status::new(
+        Level::Warn,
+        format!(
+            "queue growing: {} requests wait and more each second, although {answered}.",
+            format::count(queue(latest))
+        ),
+    )
+}
+
+/// How fast the request queue grew over the last [`QUEUE_TREND_SAMPLES`], per second, if it
+/// never shrank on the way; `None` when it shrank or there are too few samples to tell.
+fn queue_growth_per_s<X>(history: &Series<Sample<X>>) -> Option<f64> {
+    if history.len() < QUEUE_TREND_SAMPLES {
+        return None;
+    }
+    let recent: Vec<&Sample<X>> = history.last_n(QUEUE_TREND_SAMPLES).collect();
+    let never_shrank = recent.windows(2).all(|w| queue(w[1]) >= queue(w[0]));
+    let (first, last) = (recent.first()?, recent.last()?);
+    let seconds = last.t - first.t;
+    (never_shrank && seconds > 0.0).then(|| (queue(last) - queue(first)) as f64 / seconds)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::LoadReport;
+
+    /// A tick of open-loop load: `offered` and `completed` req/s, `queue` outstanding.
+    fn tick(t: f64, offered: f64, completed: f64, queue: u64) -> Sample {
+        let mut s = Sample {
+            t,
+            ..Sample::default()
+        };
+        s.process.cpu_avg = 30.0;
+        s.process.ctx_voluntary_per_s = completed * 0.03;
+        s.load = Some(LoadReport {
+            offered_per_s: offered,
+            completed_per_s: completed,
+            outstanding: queue,
+            ..LoadReport::default()
+        });
+        s
+    }
+
+    fn history(samples: impl IntoIterator<Item = Sample>) -> Series<Sample> {
+        let mut h = Series::default();
+        for s in samples {
+            h.push(s);
+        }
+        h
+    }
+
+    #[test]
+    fn no_samples_yet() {
+        assert_eq!(diagnose(&history([])).level, Level::Idle);
+    }
+
+    #[test]
+    fn idle_without_load() {
+        let status = diagnose(&history([tick(1.0, 0.0, 0.0, 0), tick(2.0, 0.0, 0.0, 0)]));
+        assert_eq!(status.level, Level::Idle, "{status:?}");
+        assert!(status.text.starts_with("idle"), "{status:?}");
+    }
+
+    #[test]
+    fn efficient_when_keeping_up_with_a_flat_queue() {
+        let status = diagnose(&history((1..=5).map(|t| tick(t as f64, 1000.0, 990.0, 50))));
+        assert_eq!(status.level, Level::Ok, "{status:?}");
+        assert!(status.text.starts_with("efficient"), "{status:?}");
+        assert!(status.text.contains("0.03 context switches"), "{status:?}");
+    }
+
+    #[test]
+    fn saturated_when_behind_and_the_queue_rises() {
+        let status = diagnose(&history([
+            tick(1.0, 20_000.0, 14_000.0, 30_000),
+            tick(2.0, 20_000.0, 14_000.0, 36_000),
+            tick(3.0, 20_000.0, 14_000.0, 42_000),
+        ]));
+        assert_eq!(status.level, Level::Bad, "{status:?}");
+        assert!(
+            status.text.starts_with("saturated, queue growing"),
+            "{status:?}"
+        );
+        assert!(
+            status.text.contains("6\u{a0}000 more wait every second"),
+            "{status:?}"
+        );
+    }
+
+    #[test]
+    fn a_queue_that_shrank_once_is_not_growing() {
+        let status = diagnose(&history([
+            tick(1.0, 20_000.0, 14_000.0, 30_000),
+            tick(2.0, 20_000.0, 14_000.0, 29_000),
+            tick(3.0, 20_000.0, 14_000.0, 42_000),
+        ]));
+        assert_eq!(status.level, Level::Warn, "{status:?}");
+        assert!(status.text.starts_with("behind"), "{status:?}");
+    }
+
+    #[test]
+    fn a_growing_queue_while_keeping_up_is_a_warning() {
+        let status = diagnose(&history([
+            tick(1.0, 1000.0, 950.0, 100),
+            tick(2.0, 1000.0, 950.0, 160),
+            tick(3.0, 1000.0, 950.0, 220),
+        ]));
+        assert_eq!(status.level, Level::Warn, "{status:?}");
+        assert!(status.text.starts_with("queue growing"), "{status:?}");
+    }
+
+    #[test]
+    fn context_switch_bound_when_busy_and_switching_per_request() {
+        let mut busy = tick(3.0, 18_000.0, 17_500.0, 1_000);
+        busy.process.cpu_avg = 95.0;
+        busy.process.ctx_voluntary_per_s = 30_000.0;
+        busy.process.ctx_involuntary_per_s = 5_000.0;
+        let status = diagnose(&history([
+            tick(1.0, 18_000.0, 17_500.0, 1_000),
+            tick(2.0, 18_000.0, 17_500.0, 1_000),
+            busy.clone(),
+        ]));
+        assert_eq!(status.level, Level::Warn, "{status:?}");
+        assert!(
+            status.text.starts_with("context-switch bound"),
+            "{status:?}"
+        );
+        assert!(
+            status.text.contains("2.00 context switches per request"),
+            "{status:?}"
+        );
+
+        // The same CPU load with an event loop's few switches per request is fine.
+        busy.process.ctx_voluntary_per_s = 500.0;
+        busy.process.ctx_involuntary_per_s = 0.0;
+        let status = diagnose(&history([busy]));
+        assert_eq!(status.level, Level::Ok, "{status:?}");
+    }
+
+    #[test]
+    fn failing_names_the_dominant_kind_and_its_cause() {
+        let mut before = tick(1.0, 2000.0, 1700.0, 10);
+        let mut now = tick(2.0, 2000.0, 1700.0, 10);
+        before.server.totals.errors = vec![("spawn_failed".to_string(), 1000)];
+        now.server.totals.errors = vec![("spawn_failed".to_string(), 1312)];
+        if let Some(load) = now.load.as_mut() {
+            load.errors_total.http = 300;
+        }
+        let status = diagnose(&history([before, now]));
+        assert_eq!(status.level, Level::Bad, "{status:?}");
+        assert_eq!(
+            status.text,
+            "failing: 312 spawn failures/s — the OS refuses new threads"
+        );
+    }
+
+    #[test]
+    fn old_errors_alone_are_not_failing() {
+        let mut before = tick(1.0, 1000.0, 1000.0, 10);
+        let mut now = tick(2.0, 1000.0, 1000.0, 10);
+        before.server.totals.errors = vec![("io".to_string(), 7)];
+        now.server.totals.errors = vec![("io".to_string(), 7)];
+        assert_eq!(diagnose(&history([before, now])).level, Level::Ok);
+    }
+}
