@@ -17,9 +17,8 @@
 //! client) are put together into a [`Sample`].
 
 use std::io::Write;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::sync::mpsc;
-use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -33,7 +32,7 @@ use crate::metrics::ServerCounters;
 use crate::part::{Part, RunningServer, ServeArgs};
 use crate::probe::Probe;
 use crate::record::Recorder;
-use crate::sample::{Sample, ServerRates, ServerSample, SummaryBuilder};
+use crate::sample::{Sample, ServerRates, ServerSample, Summary, SummaryBuilder};
 use crate::scenario::{Player, Scenario};
 
 /// Where the demo's server listens unless `--addr` says otherwise: any free loopback port.
@@ -82,104 +81,160 @@ pub fn run<P: Part>(
         ),
         notes,
     };
-    let controller = Arc::new(Mutex::new(Controller::new(load, scenario.clone(), setup)));
-    let mut recorder = match &demo.record {
+    let recorder = match &demo.record {
         Some(path) => Some(Recorder::create(path, P::NAME, &info, demo.tick)?),
         None => None,
     };
-    let mut sampler = Sampler::new(Arc::clone(&server));
+    let mut run = Run {
+        controller: Controller::new(load, scenario.clone(), setup),
+        sampler: Sampler::new(Arc::clone(&server)),
+        recorder,
+        summary: SummaryBuilder::default(),
+        tick: demo.tick,
+    };
 
     if demo.headless {
         let duration = demo
             .duration
             .or(scenario.as_ref().map(|s| s.end))
             .unwrap_or(DEFAULT_HEADLESS_DURATION);
+        // No keys in a headless run: nobody ever sends an action.
+        let (_no_keys, actions) = mpsc::channel();
         let mut stdout = std::io::stdout().lock();
-        let mut summary = SummaryBuilder::default();
-        let started = Instant::now();
-        for_each_tick(
-            demo.tick,
-            || started.elapsed() <= duration,
-            |_| {
-                let (load, stage, messages) = lock(&controller).tick();
-                for message in messages {
-                    eprintln!("{message}");
-                }
-                let sample = sampler.sample(load, stage);
-                summary.add(&sample);
-                if let Some(recorder) = &mut recorder {
-                    recorder.sample(&sample)?;
-                }
-                serde_json::to_writer(&mut stdout, &sample)?;
+        let summary = run.until(
+            Some(Instant::now() + duration),
+            &actions,
+            |sample| {
+                serde_json::to_writer(&mut stdout, sample)?;
                 writeln!(stdout)?;
                 stdout.flush()?;
                 Ok(())
             },
+            |message| eprintln!("{message}"),
         )?;
-        let summary = summary.finish();
-        if let Some(recorder) = recorder {
-            recorder.finish(&summary)?;
-        }
         serde_json::to_writer(&mut stdout, &serde_json::json!({ "summary": summary }))?;
         writeln!(stdout)?;
-        lock(&controller).shutdown();
         return Ok(());
     }
 
-    let (events, receiver) = mpsc::channel::<UiEvent<P::View>>();
-    let stop = Arc::new(AtomicBool::new(false));
-    let sampler_thread = {
-        let events = events.clone();
-        let controller = Arc::clone(&controller);
-        let stop = Arc::clone(&stop);
-        let deadline = demo.duration.map(|d| Instant::now() + d);
-        let tick = demo.tick;
-        thread::Builder::new()
-            .name("sampler".into())
-            .spawn(move || {
-                let mut summary = SummaryBuilder::default();
-                let result = for_each_tick(
-                    tick,
-                    || !stop.load(Ordering::Acquire) && deadline.is_none_or(|d| Instant::now() < d),
-                    |_| {
-                        let (load, stage, messages) = lock(&controller).tick();
-                        for message in messages {
-                            let _ = events.send(UiEvent::Message(message));
-                        }
-                        let sample = sampler.sample(load, stage);
-                        summary.add(&sample);
-                        if let Some(recorder) = &mut recorder {
-                            recorder.sample(&sample)?;
-                        }
-                        // The dashboard has gone: stop sampling.
-                        events
-                            .send(UiEvent::Sample(Box::new(sample)))
-                            .map_err(|_| anyhow::anyhow!("dashboard closed"))
-                    },
-                );
-                if let Some(recorder) = recorder {
-                    let _ = recorder.finish(&summary.finish());
-                }
-                // Ends the dashboard when --duration runs out.
-                drop(events);
-                result
-            })?
-    };
-    let for_actions = Arc::clone(&controller);
+    // The run loop owns the controller on its own thread; the dashboard sends it actions.
+    let (events, for_dashboard) = mpsc::channel::<UiEvent<P::View>>();
+    let (keys, actions) = mpsc::channel::<Action>();
+    let deadline = demo.duration.map(|d| Instant::now() + d);
+    let run_thread = thread::Builder::new()
+        .name("sampler".into())
+        .spawn(move || {
+            let messages = events.clone();
+            // When this returns, `events` is dropped and the dashboard ends (if it has not).
+            run.until(
+                deadline,
+                &actions,
+                |sample| {
+                    events
+                        .send(UiEvent::Sample(Box::new(sample.clone())))
+                        .map_err(|_| anyhow::anyhow!("the dashboard has closed"))
+                },
+                |message| {
+                    let _ = messages.send(UiEvent::Message(message));
+                },
+            )
+        })?;
     let ui_server = Arc::clone(&server);
-    let ui_events = events.clone();
-    let ui_result = dashboard::run::<P::View>(info, (ui_events, receiver), move |action| {
+    let ui_result = dashboard::run::<P::View>(info, for_dashboard, move |action| {
         if let Action::PartKey(key) = action {
             ui_server.on_key(key);
         }
-        for message in lock(&for_actions).act(action) {
-            let _ = events.send(UiEvent::Message(message));
-        }
+        // The run loop may have ended already (--duration); then there is nobody to tell.
+        let _ = keys.send(action);
     });
-    stop.store(true, Ordering::Release);
-    let _ = sampler_thread.join();
-    lock(&controller).shutdown();
-    ui_result
+    let run_result = run_thread
+        .join()
+        .map_err(|_| anyhow::anyhow!("the sampler thread panicked"))?;
+    ui_result?;
+    // The dashboard closing is how an interactive run ends; anything else is an error.
+    run_result.map(|_| ()).or_else(|e| {
+        if e.to_string().contains("dashboard has closed") {
+            Ok(())
+        } else {
+            Err(e)
+        }
+    })
+}
+
+/// One demo run: the controller, the sampler and what the samples go to.
+struct Run<S> {
+    controller: Controller,
+    sampler: Sampler<S>,
+    recorder: Option<Recorder>,
+    summary: SummaryBuilder,
+    tick: Duration,
+}
+
+impl<S> Run<S> {
+    /// Samples every tick and acts on `actions` as they come, until `deadline`, a `Quit`
+    /// action, or an error from `on_sample`. Returns the run's summary; the load generator
+    /// is stopped and the recording finished either way.
+    fn until<X>(
+        &mut self,
+        deadline: Option<Instant>,
+        actions: &mpsc::Receiver<Action>,
+        mut on_sample: impl FnMut(&Sample<X>) -> anyhow::Result<()>,
+        mut on_message: impl FnMut(String),
+    ) -> anyhow::Result<Summary>
+    where
+        S: RunningServer<X>,
+        X: serde::Serialize,
+    {
+        let result = self.sample_until(deadline, actions, &mut on_sample, &mut on_message);
+        self.controller.shutdown();
+        let summary = self.summary.finish();
+        if let Some(recorder) = self.recorder.take() {
+            recorder.finish(&summary)?;
+        }
+        result.map(|()| summary)
+    }
+
+    fn sample_until<X>(
+        &mut self,
+        deadline: Option<Instant>,
+        actions: &mpsc::Receiver<Action>,
+        on_sample: &mut impl FnMut(&Sample<X>) -> anyhow::Result<()>,
+        on_message: &mut impl FnMut(String),
+    ) -> anyhow::Result<()>
+    where
+        S: RunningServer<X>,
+        X: serde::Serialize,
+    {
+        let started = Instant::now();
+        let mut ticks = 1u32;
+        loop {
+            let next_tick = started + self.tick * ticks;
+            if deadline.is_some_and(|d| next_tick > d) {
+                return Ok(());
+            }
+            // Wait for the tick, acting on keys as they come.
+            while let Some(wait) = next_tick.checked_duration_since(Instant::now()) {
+                for message in self.controller.take_messages() {
+                    on_message(message);
+                }
+                match actions.recv_timeout(wait) {
+                    Ok(Action::Quit) => return Ok(()),
+                    Ok(action) => self.controller.act(action),
+                    Err(mpsc::RecvTimeoutError::Timeout) => break,
+                    // Nobody sends keys any more: just wait for the tick.
+                    Err(mpsc::RecvTimeoutError::Disconnected) => thread::sleep(wait),
+                }
+            }
+            ticks += 1;
+            let (load, stage) = self.controller.tick();
+            let sample = self.sampler.sample(load, stage);
+            self.summary.add(&sample);
+            if let Some(recorder) = &mut self.recorder {
+                recorder.sample(&sample)?;
+            }
+            on_sample(&sample)?;
+        }
+    }
 }
 
 /// Runs the server alone, printing its address and a line of counters every second.
@@ -204,25 +259,21 @@ pub fn serve_only<P: Part>(serve: &ServeArgs, options: &P::Options) -> anyhow::R
     let stats = server.stats();
     let mut before = stats.snapshot();
     let tick = Duration::from_secs(1);
-    for_each_tick(
-        tick,
-        || true,
-        |_| {
-            let now = stats.snapshot();
-            let rates = ServerRates::between(&before, &now, tick.as_secs_f64());
-            eprintln!(
-                "connections {:>6}  served/s {:>8.0}  in flight {:>6}  queued {:>6}  threads {:>6}  errors {}",
-                now.active_connections,
-                rates.served,
-                now.in_flight,
-                now.queued,
-                now.threads,
-                describe_errors(&now)
-            );
-            before = now;
-            Ok(())
-        },
-    )
+    loop {
+        thread::sleep(tick);
+        let now = stats.snapshot();
+        let rates = ServerRates::between(&before, &now, tick.as_secs_f64());
+        eprintln!(
+            "connections {:>6}  served/s {:>8.0}  in flight {:>6}  queued {:>6}  threads {:>6}  errors {}",
+            now.active_connections,
+            rates.served,
+            now.in_flight,
+            now.queued,
+            now.threads,
+            describe_errors(&now)
+        );
+        before = now;
+    }
 }
 
 fn describe_errors(counters: &ServerCounters) -> String {
@@ -261,32 +312,6 @@ fn choose_scenario(demo: &DemoArgs) -> anyhow::Result<Option<Scenario>> {
         (None, true) => Ok(None),
         (None, false) => Scenario::load("story").map(Some),
     }
-}
-
-/// Calls `body` once per `tick`, on a steady schedule (a slow tick does not shift the rest),
-/// while `go_on` says so.
-fn for_each_tick(
-    tick: Duration,
-    mut go_on: impl FnMut() -> bool,
-    mut body: impl FnMut(u64) -> anyhow::Result<()>,
-) -> anyhow::Result<()> {
-    let start = Instant::now();
-    let mut n = 1u64;
-    loop {
-        let due = start + tick.mul_f64(n as f64);
-        if let Some(wait) = due.checked_duration_since(Instant::now()) {
-            thread::sleep(wait);
-        }
-        if !go_on() {
-            return Ok(());
-        }
-        body(n)?;
-        n += 1;
-    }
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// What the machine allows, read once at start.
@@ -371,9 +396,8 @@ impl Controller {
         controller
     }
 
-    /// Plays the scenario's due steps; returns the latest load report, the stage, and
-    /// messages for the learner.
-    fn tick(&mut self) -> (Option<LoadReport>, Option<String>, Vec<String>) {
+    /// Plays the scenario's due steps; returns the latest load report and the stage.
+    fn tick(&mut self) -> (Option<LoadReport>, Option<String>) {
         if let Some((player, started)) = &mut self.playing {
             let elapsed = started.elapsed();
             let commands: Vec<LoadCommand> = player
@@ -394,11 +418,16 @@ impl Controller {
         }
         let stage = self.playing.as_ref().and_then(|(player, _)| player.stage());
         let report = self.load.as_ref().and_then(LoadProcess::latest);
-        (report, stage, std::mem::take(&mut self.messages))
+        (report, stage)
     }
 
-    /// Acts on a key; returns messages for the learner.
-    fn act(&mut self, action: Action) -> Vec<String> {
+    /// Messages for the learner since the last call.
+    fn take_messages(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.messages)
+    }
+
+    /// Acts on a key.
+    fn act(&mut self, action: Action) {
         match action {
             Action::Connections(n) => self.by_hand(LoadCommand::Connections(n)),
             Action::Pacing(pacing) => self.by_hand(LoadCommand::Pacing(pacing)),
@@ -411,10 +440,9 @@ impl Controller {
                     self.start_scenario();
                 }
             }
-            Action::PartKey(_) => {}
-            Action::Quit => self.shutdown(),
+            // Part keys go straight to the server; quitting ends the run loop.
+            Action::PartKey(_) | Action::Quit => {}
         }
-        std::mem::take(&mut self.messages)
     }
 
     fn start_scenario(&mut self) {

@@ -244,6 +244,40 @@ impl ThreadLimits {
     }
 }
 
+/// Memory mappings kept free when computing [`thread_headroom`]: room for what a running
+/// process still maps after the measurement (malloc arenas for new threads, buffers, the
+/// dashboard). About 250 threads' worth, out of some 16 000.
+const MAP_RESERVE: u64 = 1024;
+
+/// Thread ids kept free below the machine-wide limits (`pid_max`, `threads-max`, `pids.max`)
+/// for every other process on the machine, the load generator included.
+const TASK_RESERVE: u64 = 512;
+
+/// How many more threads this process can start before it reaches its first wall, less a
+/// reserve; `None` where the limits cannot be read.
+///
+/// This is the cap a thread-per-connection server must keep below: at the map-count wall
+/// Rust may abort the whole process instead of returning an error (see the module docs), so
+/// the only safe way to survive the wall is never to reach it. Linux: it counts this process's
+/// mappings (`/proc/self/maps`) and the machine's tasks (`/proc/loadavg`) now.
+pub fn thread_headroom() -> Option<u64> {
+    let limits = ThreadLimits::read();
+    let maps_in_use = os::maps_in_use()?;
+    let tasks_in_use = os::tasks_on_machine()?;
+    let by_maps = limits
+        .max_map_count
+        .map(|max| max.saturating_sub(maps_in_use + MAP_RESERVE) / MAPS_PER_THREAD);
+    let machine_wide = [limits.threads_max, limits.pid_max, limits.cgroup_pids_max]
+        .into_iter()
+        .flatten()
+        .map(|max| max.saturating_sub(tasks_in_use + TASK_RESERVE));
+    let by_user = limits
+        .nproc
+        .filter(|_| limits.nproc_enforced)
+        .map(|max| max.saturating_sub(tasks_in_use + TASK_RESERVE));
+    by_maps.into_iter().chain(machine_wide).chain(by_user).min()
+}
+
 /// `RUST_MIN_STACK` as std reads it (a number of bytes), or std's default.
 fn rust_default_stack() -> u64 {
     std::env::var("RUST_MIN_STACK")
@@ -324,6 +358,20 @@ mod os {
     pub(super) fn task_threads_max() -> Option<u64> {
         None
     }
+
+    /// Lines of `/proc/self/maps`: the mappings this process holds now.
+    pub(super) fn maps_in_use() -> Option<u64> {
+        let maps = fs::read("/proc/self/maps").ok()?;
+        Some(maps.iter().filter(|&&b| b == b'\n').count() as u64)
+    }
+
+    /// Tasks (processes and threads) on the machine: the `total` of the fourth field of
+    /// `/proc/loadavg` ("running/total").
+    pub(super) fn tasks_on_machine() -> Option<u64> {
+        let loadavg = fs::read_to_string("/proc/loadavg").ok()?;
+        let field = loadavg.split_whitespace().nth(3)?;
+        field.split_once('/')?.1.parse().ok()
+    }
 }
 
 #[cfg(target_os = "macos")]
@@ -333,6 +381,14 @@ mod os {
     }
 
     pub(super) fn cgroup_pids_max() -> Option<u64> {
+        None
+    }
+
+    pub(super) fn maps_in_use() -> Option<u64> {
+        None
+    }
+
+    pub(super) fn tasks_on_machine() -> Option<u64> {
         None
     }
 
@@ -361,6 +417,14 @@ mod os {
 #[cfg(not(any(target_os = "linux", target_os = "macos")))]
 mod os {
     pub(super) fn read_sysctl_u64(_linux_name: &str) -> Option<u64> {
+        None
+    }
+
+    pub(super) fn maps_in_use() -> Option<u64> {
+        None
+    }
+
+    pub(super) fn tasks_on_machine() -> Option<u64> {
         None
     }
 
@@ -400,6 +464,17 @@ mod tests {
         let wall = enforced.wall().expect("limits were given");
         assert_eq!(wall.threads, 100);
         assert!(wall.because.contains("RLIMIT_NPROC"), "{wall}");
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_headroom_is_below_the_wall() {
+        let wall = ThreadLimits::read()
+            .wall()
+            .expect("Linux exposes its limits");
+        let headroom = thread_headroom().expect("Linux exposes its limits");
+        assert!(headroom > 0, "a test process is far from any wall");
+        assert!(headroom < wall.threads, "{headroom} vs {wall}");
     }
 
     #[test]

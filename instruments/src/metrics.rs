@@ -104,6 +104,9 @@ pub enum ServerError {
     BodyTooLarge,
     /// The OS refused a new thread (`EAGAIN`): the connection was answered 503 and closed.
     SpawnFailed,
+    /// The server was at its thread limit, kept just below the OS's (see
+    /// `instruments::limits::thread_headroom`): the connection was answered 503 and closed.
+    ThreadLimit,
     /// `accept` failed, usually for lack of file descriptors (`EMFILE`/`ENFILE`).
     AcceptFailed,
     /// A connection sat idle past the idle timeout and was closed.
@@ -113,11 +116,12 @@ pub enum ServerError {
 }
 
 impl ServerError {
-    pub const ALL: [ServerError; 7] = [
+    pub const ALL: [ServerError; 8] = [
         ServerError::BadRequest,
         ServerError::HeadTooLarge,
         ServerError::BodyTooLarge,
         ServerError::SpawnFailed,
+        ServerError::ThreadLimit,
         ServerError::AcceptFailed,
         ServerError::IdleTimeout,
         ServerError::Io,
@@ -130,6 +134,7 @@ impl ServerError {
             ServerError::HeadTooLarge => "head_too_large",
             ServerError::BodyTooLarge => "body_too_large",
             ServerError::SpawnFailed => "spawn_failed",
+            ServerError::ThreadLimit => "thread_limit",
             ServerError::AcceptFailed => "accept_failed",
             ServerError::IdleTimeout => "idle_timeout",
             ServerError::Io => "io",

@@ -164,8 +164,8 @@ pub fn replay<P: Part>(path: &Path, speed: f64) -> anyhow::Result<()> {
             notes: Vec::new(),
         },
     };
-    let (events, receiver) = mpsc::channel();
-    let feeder = events.clone();
+    let (feeder, receiver) = mpsc::channel();
+    let notices = feeder.clone();
     let samples = recording.samples;
     thread::Builder::new()
         .name("replay".into())
@@ -185,8 +185,7 @@ pub fn replay<P: Part>(path: &Path, speed: f64) -> anyhow::Result<()> {
                 "End of the recording (q quits).".to_string(),
             ));
         })?;
-    let notices = events.clone();
-    dashboard::run::<P::View>(info, (events, receiver), move |action| {
+    dashboard::run::<P::View>(info, receiver, move |action| {
         if !matches!(action, Action::Quit) {
             let _ = notices.send(UiEvent::Message(
                 "This is a replay: the load cannot be changed.".to_string(),

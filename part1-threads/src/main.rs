@@ -9,6 +9,7 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use instruments::limits;
 use instruments::metrics::ServerStats;
 use instruments::part::{Part, RunningServer, ServeArgs};
 use part1_threads::app::AppConfig;
@@ -28,6 +29,11 @@ struct ThreadOptions {
     /// stacks save address space, not RSS: untouched stack pages never become resident.
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     stack_size: Option<usize>,
+    /// Do not stop short of the OS's thread wall. Near it, Rust aborts the whole process
+    /// when a new thread cannot map its signal stack: try it to see that the wall is not
+    /// graceful.
+    #[arg(long)]
+    no_thread_limit: bool,
 }
 
 /// The smallest stack we let a learner ask for: below this a connection thread would
@@ -69,9 +75,10 @@ impl RunningServer<()> for Running {
     }
 
     fn describe(&self) -> String {
-        let threads = match self.config.max_threads {
-            None => "a thread per connection".to_string(),
-            Some(n) => format!("a pool of at most {n} threads"),
+        let threads = match (self.config.max_threads, self.config.thread_limit) {
+            (None, None) => "a thread per connection (no limit)".to_string(),
+            (None, Some(limit)) => format!("a thread per connection (at most {limit})"),
+            (Some(n), _) => format!("a pool of at most {n} threads"),
         };
         let stack = match self.config.stack_size {
             None => "2 MiB stacks".to_string(),
@@ -104,6 +111,11 @@ impl Part for Part1 {
             idle_timeout: serve.idle_timeout,
             max_threads: options.max_threads.map(|n| n as usize),
             stack_size: options.stack_size,
+            thread_limit: if options.no_thread_limit {
+                None
+            } else {
+                limits::thread_headroom().map(|n| n as usize)
+            },
         };
         let addr = serve.addr.expect("the demo always chooses an address");
         let server = Server::bind(addr, config.clone())?;

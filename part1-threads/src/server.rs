@@ -4,9 +4,17 @@
 //! ```text
 //!   http-accept ──accept()──▶ spawn http-conn ──▶ serve_connection() until the client leaves
 //!        │                        │
-//!        │                        └─ the OS refuses (EAGAIN): answer 503, close, count it
+//!        │                        ├─ the OS refuses (EAGAIN): answer 503, close, count it
+//!        │                        └─ at the thread limit: answer 503, close, count it
 //!        └─ accept() fails (EMFILE: out of file descriptors): count it, back off, retry
 //! ```
+//!
+//! **The thread limit.** Near the OS's thread wall, a Rust thread can fail to start *after*
+//! it was created (it cannot map its signal stack), and then Rust aborts the whole process:
+//! no error to handle, every connection lost. So the server keeps its connection threads
+//! below a limit computed at start from what the OS has left ([`ServerConfig::thread_limit`],
+//! see `instruments::limits::thread_headroom`) and refuses the connections past it, the way
+//! it would if `spawn` had failed.
 //!
 //! With `--max-threads N` the connections are handed to a [`ThreadPool`] of at most N threads
 //! instead; those past N wait in its queue.
@@ -52,6 +60,9 @@ pub struct ServerConfig {
     pub max_threads: Option<usize>,
     /// Stack size of connection threads in bytes; `None` keeps Rust's default (2 MiB).
     pub stack_size: Option<usize>,
+    /// The most connection threads alive at once; connections past it are refused (503).
+    /// `None`: no limit of our own, only the OS's.
+    pub thread_limit: Option<usize>,
 }
 
 impl Default for ServerConfig {
@@ -61,6 +72,7 @@ impl Default for ServerConfig {
             idle_timeout: DEFAULT_IDLE_TIMEOUT,
             max_threads: None,
             stack_size: None,
+            thread_limit: None,
         }
     }
 }
@@ -96,12 +108,17 @@ impl Server {
             name: CONNECTION_THREAD_NAME.to_string(),
             stack_size: config.stack_size,
         };
+        let thread_limit = config.thread_limit.unwrap_or(usize::MAX);
         let dispatch = match config.max_threads {
-            None => Dispatch::ThreadPerConnection { spec, context },
+            None => Dispatch::ThreadPerConnection {
+                spec,
+                context,
+                thread_limit,
+            },
             Some(max) => {
                 let pool_context = Arc::clone(&context);
                 Dispatch::Pool {
-                    pool: ThreadPool::new(max, spec, move |stream| {
+                    pool: ThreadPool::new(max.min(thread_limit), spec, move |stream| {
                         pool_context.stats.queued.decr();
                         serve_connection(stream, &pool_context);
                     }),
@@ -171,6 +188,7 @@ enum Dispatch {
     ThreadPerConnection {
         spec: ThreadSpec,
         context: Arc<ConnectionContext>,
+        thread_limit: usize,
     },
     Pool {
         pool: ThreadPool<TcpStream>,
@@ -179,28 +197,53 @@ enum Dispatch {
 }
 
 impl Dispatch {
-    /// Hands `stream` to a thread, or gives it back if the OS refused one.
-    fn dispatch(&self, stream: TcpStream) -> Result<(), (io::Error, TcpStream)> {
+    /// Hands `stream` to a thread, or gives it back with the reason it could not.
+    fn dispatch(&self, stream: TcpStream) -> Result<(), (ServerError, TcpStream)> {
         match self {
-            Dispatch::ThreadPerConnection { spec, context } => {
-                let context = Arc::clone(context);
+            Dispatch::ThreadPerConnection {
+                spec,
+                context,
+                thread_limit,
+            } => {
+                // Only this (accepting) thread adds threads, so the check cannot race.
+                if context.stats.threads.get() >= *thread_limit as u64 {
+                    return Err((ServerError::ThreadLimit, stream));
+                }
+                let slot = ThreadSlot::take(Arc::clone(context));
                 try_spawn(spec, stream, move |stream| {
-                    let _thread = context.stats.threads.enter();
-                    serve_connection(stream, &context);
+                    serve_connection(stream, &slot.0);
                 })
-                .map_err(|refused| (refused.error, refused.value))
+                .map_err(|refused| (ServerError::SpawnFailed, refused.value))
             }
             Dispatch::Pool { pool, stats } => {
                 stats.queued.incr();
                 let submitted = pool.submit(stream).map_err(|refused| {
                     stats.queued.decr();
-                    (refused.error, refused.value)
+                    (ServerError::SpawnFailed, refused.value)
                 });
                 // Pool workers only come and go in `submit` and when the pool is dropped.
                 stats.threads.set(pool.threads() as u64);
                 submitted
             }
         }
+    }
+}
+
+/// One connection thread, counted in `ServerStats::threads` from before it is spawned (so
+/// the limit check sees it at once) until it ends — or, if the spawn fails, until the
+/// closure holding it is dropped.
+struct ThreadSlot(Arc<ConnectionContext>);
+
+impl ThreadSlot {
+    fn take(context: Arc<ConnectionContext>) -> Self {
+        context.stats.threads.incr();
+        ThreadSlot(context)
+    }
+}
+
+impl Drop for ThreadSlot {
+    fn drop(&mut self) {
+        self.0.stats.threads.decr();
     }
 }
 
@@ -218,8 +261,8 @@ fn accept_loop(
         match accepted {
             Ok((stream, _peer)) => {
                 stats.accepted.incr();
-                if let Err((_error, stream)) = dispatch.dispatch(stream) {
-                    stats.error(ServerError::SpawnFailed);
+                if let Err((reason, stream)) = dispatch.dispatch(stream) {
+                    stats.error(reason);
                     refuse(stream);
                 }
             }

@@ -105,6 +105,30 @@ fn when_the_os_refuses_a_thread_the_client_gets_503_and_the_server_goes_on() {
 }
 
 #[test]
+fn past_the_thread_limit_connections_are_refused_and_the_rest_go_on() {
+    let server = start(ServerConfig {
+        thread_limit: Some(2),
+        ..ServerConfig::default()
+    });
+    let mut held: Vec<Client> = (0..2)
+        .map(|_| Client::connect(server.local_addr()))
+        .collect();
+    for client in &mut held {
+        assert_eq!(client.get("/").status, 200);
+    }
+    let mut extra = Client::connect(server.local_addr());
+    let reply = extra.get("/");
+    assert_eq!((reply.status, reply.closes), (503, true));
+    assert_eq!(server.stats().errors(ServerError::ThreadLimit), 1);
+    // The connections that have threads are still served.
+    assert_eq!(held[0].get("/").status, 200);
+    drop(held);
+    let stats = server.stats().clone();
+    eventually("the threads are given back", || stats.threads.get() == 0);
+    assert_eq!(Client::connect(server.local_addr()).get("/").status, 200);
+}
+
+#[test]
 fn with_max_threads_the_extra_connections_wait_in_the_queue() {
     let server = start(ServerConfig {
         max_threads: Some(2),

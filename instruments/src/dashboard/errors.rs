@@ -38,6 +38,10 @@ impl ErrorRate {
             (Side::Server, "spawn_failed") => {
                 Some(("spawn failures", "the OS refuses new threads"))
             }
+            (Side::Server, "thread_limit") => Some((
+                "refusals at the thread limit",
+                "one more thread would cross the OS's wall",
+            )),
             (Side::Server, "accept_failed") => Some((
                 "accept failures",
                 "the server has no file descriptor left for a new connection",

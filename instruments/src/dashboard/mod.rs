@@ -99,15 +99,3 @@ pub enum UiEvent<X> {
     Message(String),
     Input(ratatui::crossterm::event::Event),
 }
-
-// TEMPORARY SHIM (lead) — replaced by the dashboard helper's implementation at merge.
-pub fn run<X: PartView>(
-    _info: DemoInfo,
-    _events: (
-        std::sync::mpsc::Sender<UiEvent<X>>,
-        std::sync::mpsc::Receiver<UiEvent<X>>,
-    ),
-    _on_action: impl FnMut(Action) + 'static,
-) -> anyhow::Result<()> {
-    todo!()
-}
