@@ -1,9 +1,100 @@
-//! The load generator.
+//! The load generator: many HTTP/1.1 clients in one tokio process.
 //!
-//! SKELETON — to be implemented (helper task "load").
+//! It runs in a process of its own so that what the dashboard measures about the server's
+//! process (CPU, memory, threads, context switches) is the server's alone. The demo starts it
+//! by running its own binary again with the hidden [`CHILD_SUBCOMMAND`], then drives it with a
+//! [`LoadProcess`]: commands in ([`LoadCommand`], one per line), one JSON [`LoadReport`] per
+//! tick out. The same engine runs standalone against any server (`load --addr …`).
+//!
+//! How it is built, each file one idea:
+//!
+//! - `args`: the command line ([`LoadArgs`]) and the settings it becomes ([`LoadConfig`]);
+//! - `schedule`: the open-loop timetable — tickets with intended send times, shared by all
+//!   connections, so that latency includes the time a request waited (no coordinated omission);
+//! - `client`: one connection's life as a task, keep-alive or one connection per request;
+//! - `http`: writing a `GET /` and reading exactly one response back;
+//! - `sources`: spreading client sockets over 127.0.0.x when one address's ports run out;
+//! - `tally`: counters bumped by the connections, turned into a report each tick;
+//! - `engine`: [`drive`], the loop that owns the settings and the crew of connections;
+//! - `child`, `standalone`, `process`: the three ways to run it.
+//!
+//! # Open loop and closed loop
+//!
+//! *Closed loop* ([`Pacing::Closed`]): each connection sends its next request as soon as the
+//! previous answer arrives. The load adapts to the server — a slow server gets fewer requests —
+//! so it measures capacity, and latency counts from the real send.
+//!
+//! *Open loop* ([`Pacing::Rate`]): requests fall due at a fixed total rate whether or not the
+//! server keeps up, like users who do not know about each other. When the server falls behind,
+//! due requests pile up as `outstanding` — the queue the clients see — and their latency, which
+//! counts from when they were *due*, grows with it.
 
+mod args;
+mod child;
+mod client;
+mod engine;
+mod http;
+mod process;
 mod report;
+mod schedule;
+mod sources;
+mod standalone;
+mod tally;
 
-pub use report::{
-    ClientErrors, ConnectionMode, LoadCommand, LoadReport, Pacing, Percentiles,
+pub use args::{
+    DEFAULT_CONNECTIONS, DEFAULT_TICK, DEFAULT_TIMEOUT, LoadArgs, LoadConfig, MAX_CONNECTIONS,
+    format_duration, parse_duration, parse_pacing,
 };
+pub use child::run_child;
+pub use client::RETRY_BACKOFF;
+pub use engine::drive;
+pub use process::LoadProcess;
+pub use report::{ClientErrors, ConnectionMode, LoadCommand, LoadReport, Pacing, Percentiles};
+pub use schedule::MAX_BACKLOG;
+pub use standalone::run_standalone;
+pub use tally::LoadSummary;
+
+/// The hidden subcommand under which a part's binary runs the load generator as a child.
+pub const CHILD_SUBCOMMAND: &str = "__load";
+
+/// Tokio worker threads. The load generator shares the machine with the server it measures
+/// (2 cores here), and the less CPU it takes the more the server gets. One worker drives about
+/// ? req/s of closed-loop keep-alive load against a trivial server, two about ? (measured with
+/// `cargo run --release --example load_bench`).
+pub const WORKER_THREADS: usize = 2;
+
+/// The multi-thread runtime the load generator runs on.
+fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(WORKER_THREADS)
+        .thread_name("load-worker")
+        .enable_all()
+        .build()
+}
+
+/// Raises the soft limit on open files to the hard limit: each client connection is a file
+/// descriptor, and the usual soft limit (1024) is far below the thousands of connections a
+/// lesson asks for. (A private copy until `crate::limits::raise_fd_limit` is implemented.)
+#[cfg(unix)]
+fn raise_fd_limit() -> std::io::Result<u64> {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit writes one `rlimit` through a pointer to a live local.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    limit.rlim_cur = limit.rlim_max;
+    // SAFETY: setrlimit reads one `rlimit` through a pointer to a live local.
+    if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &limit) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(limit.rlim_cur)
+}
+
+/// Elsewhere the limit is left as it is.
+#[cfg(not(unix))]
+fn raise_fd_limit() -> std::io::Result<u64> {
+    Ok(0)
+}
