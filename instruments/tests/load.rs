@@ -37,12 +37,16 @@ enum Behaviour {
     Slow(Duration),
     /// Answers every request `503` and closes, as a server that cannot spawn a thread would.
     Unavailable,
+    /// Closes a connection that stays idle this long.
+    IdleTimeout(Duration),
 }
 
 #[derive(Debug, Default)]
 struct Counts {
     accepted: AtomicU64,
     served: AtomicU64,
+    /// Requests that asked for `Connection: close`.
+    closing: AtomicU64,
     peers: Mutex<HashSet<IpAddr>>,
 }
 
@@ -84,6 +88,11 @@ fn serve(stream: TcpStream, behaviour: Behaviour, counts: &Counts) {
     let Ok(mut writer) = stream.try_clone() else {
         return;
     };
+    if let Behaviour::IdleTimeout(idle) = behaviour
+        && stream.set_read_timeout(Some(idle)).is_err()
+    {
+        return;
+    }
     let mut reader = BufReader::new(stream);
     let mut line = String::new();
     loop {
@@ -103,6 +112,9 @@ fn serve(stream: TcpStream, behaviour: Behaviour, counts: &Counts) {
             let header = line.to_ascii_lowercase();
             close |= header.starts_with("connection:") && header.contains("close");
         }
+        if close {
+            counts.closing.fetch_add(1, SeqCst);
+        }
         let response: &[u8] = match behaviour {
             Behaviour::Unavailable => {
                 let _ = writer.write_all(
@@ -114,7 +126,9 @@ fn serve(stream: TcpStream, behaviour: Behaviour, counts: &Counts) {
                 thread::sleep(pause);
                 b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"
             }
-            Behaviour::Hello => b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello",
+            Behaviour::Hello | Behaviour::IdleTimeout(_) => {
+                b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"
+            }
         };
         // Counted before answering: once the client has its answer, the count includes it.
         counts.served.fetch_add(1, SeqCst);
@@ -206,6 +220,7 @@ async fn closed_loop_counts_exactly_what_the_server_served() {
     assert_eq!(last.outstanding, 0, "quit waits for the requests in flight");
     assert_eq!(last.offered_total, last.completed_total);
     assert_eq!(server.accepted(), 20, "keep-alive: one connection each");
+    assert_eq!(server.counts.closing.load(SeqCst), 0);
     assert_eq!(summary.completed_total, last.completed_total);
     assert!(summary.latency_us.max > 0);
 }
@@ -271,6 +286,7 @@ async fn churn_opens_a_connection_per_request() {
         server.served(),
         "one connection per request"
     );
+    assert_eq!(server.counts.closing.load(SeqCst), server.served());
     if cfg!(target_os = "linux") {
         let peers = server.counts.peers.lock().unwrap().len();
         assert!(
@@ -311,6 +327,21 @@ async fn connections_change_while_running() {
     assert_eq!(last.errors_total, no_errors());
     assert_eq!(last.completed_total, server.served());
     assert_eq!(last.connections_open, 0, "all closed at quit");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_closed_for_idleness_reopen_without_errors() {
+    // Two connections share 1 req/s, so each sits idle about 2 s between requests: longer than
+    // the server's idle timeout, which closes it. The client notices before sending, reconnects,
+    // and no request fails.
+    let server = TestServer::start(Behaviour::IdleTimeout(Duration::from_millis(1500)));
+    let mut run = Run::start(config(server.addr, 2, Pacing::Rate(1.0)));
+    run.until("a few reconnections", |_| server.accepted() >= 5)
+        .await;
+    let (last, _) = run.quit().await;
+
+    assert_eq!(last.errors_total, no_errors());
+    assert_eq!(last.completed_total, server.served());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

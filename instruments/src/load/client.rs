@@ -17,11 +17,14 @@
 //!
 //! After a failure the connection waits [`RETRY_BACKOFF`] before it tries again, so a server
 //! that refuses or resets is not hammered in a tight loop. A `200` with `Connection: close` is
-//! not a failure: the connection reopens at once.
+//! not a failure: the connection reopens at once. Neither is a server closing a connection that
+//! sat idle (an idle timeout): before reusing a connection idle for [`IDLE_CHECK_AFTER`], the
+//! task checks whether the server has closed it, and reconnects if so, as HTTP client pools do.
 //!
 //! A task stops ("retires") when its [`Lease`] is dropped by the engine — only between
 //! requests, never with one in flight, so every request it sent is counted to its end.
 
+use std::io::ErrorKind;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -40,6 +43,10 @@ use crate::metrics::GaugeGuard;
 /// Wait after a failure before trying again: short beside a 1 s tick, long beside a refusal
 /// (a few µs), so 1 000 connections to a refusing server make 10 000 attempts/s, not millions.
 pub const RETRY_BACKOFF: Duration = Duration::from_millis(100);
+/// Idle time after which a kept connection is checked before reuse. Servers' idle timeouts are
+/// seconds or more, so a connection used within the last second is alive; checking costs a
+/// `read` syscall, which busy connections are spared.
+pub const IDLE_CHECK_AFTER: Duration = Duration::from_secs(1);
 
 /// What every connection task shares with the engine.
 #[derive(Debug)]
@@ -108,7 +115,20 @@ impl Lease {
 /// An open connection, counted in `connections_open` while it lives.
 struct Open<'a> {
     stream: TcpStream,
+    last_used: Instant,
     _counted: GaugeGuard<'a>,
+}
+
+impl Open<'_> {
+    /// Whether the server closed this connection while it sat idle. Nothing is due from the
+    /// server between requests, so any outcome but "no data yet" means the connection is over.
+    fn closed_while_idle(&self) -> bool {
+        if self.last_used.elapsed() < IDLE_CHECK_AFTER {
+            return false;
+        }
+        let mut probe = [0u8; 1];
+        !matches!(self.stream.try_read(&mut probe), Err(e) if e.kind() == ErrorKind::WouldBlock)
+    }
 }
 
 /// Runs connection number `id` until its lease ends.
@@ -208,6 +228,9 @@ async fn keep_alive_exchange<'a>(
     kept: &mut Option<Open<'a>>,
     buf: &mut Vec<u8>,
 ) -> Result<Response, Failure> {
+    if kept.as_ref().is_some_and(Open::closed_while_idle) {
+        *kept = None;
+    }
     let open = match kept {
         Some(open) => open,
         None => {
@@ -216,6 +239,7 @@ async fn keep_alive_exchange<'a>(
         }
     };
     let result = exchange(shared, &mut open.stream, &shared.keep_alive_request, buf).await;
+    open.last_used = Instant::now();
     if !matches!(result, Ok(Response { close: false, .. })) {
         *kept = None;
     }
@@ -243,6 +267,7 @@ async fn connect<'a>(shared: &'a Shared, id: u64, attempt: u64) -> Result<Open<'
     shared.tally.connected(started.elapsed());
     Ok(Open {
         stream,
+        last_used: Instant::now(),
         _counted: shared.tally.open.enter(),
     })
 }

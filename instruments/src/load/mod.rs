@@ -46,7 +46,7 @@ pub use args::{
     format_duration, parse_duration, parse_pacing,
 };
 pub use child::run_child;
-pub use client::RETRY_BACKOFF;
+pub use client::{IDLE_CHECK_AFTER, RETRY_BACKOFF};
 pub use engine::drive;
 pub use process::LoadProcess;
 pub use report::{ClientErrors, ConnectionMode, LoadCommand, LoadReport, Pacing, Percentiles};

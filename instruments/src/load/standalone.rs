@@ -98,6 +98,9 @@ fn describe_summary(s: &LoadSummary) -> String {
 }
 
 fn describe_latency(p: &Percentiles) -> String {
+    if *p == Percentiles::default() {
+        return "-".to_string(); // no response to time
+    }
     format!(
         "p50 {} p90 {} p99 {} max {}",
         micros(p.p50),
