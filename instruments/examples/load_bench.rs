@@ -13,13 +13,13 @@ use std::thread;
 use std::time::Duration;
 
 use clap::Parser;
-use instruments::load::{ConnectionMode, LoadConfig, drive, parse_duration};
+use instruments::load::{ConnectionMode, LoadConfig, WORKER_THREADS, drive, parse_duration};
 use tokio::sync::mpsc;
 
 #[derive(Debug, Parser)]
 struct Bench {
     /// Tokio worker threads for the load generator.
-    #[arg(long, default_value_t = 2)]
+    #[arg(long, default_value_t = WORKER_THREADS)]
     workers: usize,
     /// Client connections.
     #[arg(short = 'c', long, default_value_t = 50)]

@@ -57,11 +57,16 @@ pub use tally::LoadSummary;
 /// The hidden subcommand under which a part's binary runs the load generator as a child.
 pub const CHILD_SUBCOMMAND: &str = "__load";
 
-/// Tokio worker threads. The load generator shares the machine with the server it measures
-/// (2 cores here), and the less CPU it takes the more the server gets. One worker drives about
-/// ? req/s of closed-loop keep-alive load against a trivial server, two about ? (measured with
-/// `cargo run --release --example load_bench`).
-pub const WORKER_THREADS: usize = 2;
+/// Tokio worker threads: one. The load generator shares the machine with the server it
+/// measures (2 cores here), and every cycle it spends is taken from the server. Measured with
+/// `cargo run --release -p instruments --example load_bench -- --workers N` (closed loop against
+/// a trivial thread-per-connection server on the same 2 cores, a noisy shared machine): one
+/// worker made 60 000–100 000 keep-alive req/s at 8–12 µs of its own CPU per request, two
+/// workers 58 000–80 000 req/s at 11–13 µs; in churn mode both made about 11 000 req/s. A second
+/// worker adds cross-thread wake-ups and steals, not speed. The engine's own loop (pacer,
+/// commands, reports) runs on the main thread in `block_on`, so it keeps time even when the
+/// worker is saturated.
+pub const WORKER_THREADS: usize = 1;
 
 /// The multi-thread runtime the load generator runs on.
 fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
