@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
-use crate::load::{self, LoadArgs, Pacing};
+use crate::load::{self, LoadArgs, Pacing, parse_nonzero_duration, parse_pacing};
 use crate::part::{Part, ServeArgs};
 use crate::{demo, record};
 
@@ -72,7 +72,7 @@ pub struct DemoArgs {
     pub headless: bool,
     /// Stop after this long (e.g. 30s, 2m). Headless runs default to the scenario's length,
     /// or 10s without a scenario.
-    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    #[arg(long, value_parser = parse_nonzero_duration, value_name = "DURATION")]
     pub duration: Option<Duration>,
     /// Play a scripted load timeline: a built-in name (story, churn) or a file.
     /// Default: story, unless -c, --rate or --churn set the load by hand.
@@ -142,36 +142,12 @@ pub fn listen_addr(serve: &ServeArgs, default: &str) -> SocketAddr {
         .unwrap_or_else(|| default.parse().expect("default addresses are valid"))
 }
 
-/// Parses durations like `500ms`, `10s`, `2m`, `1h` (a bare number is seconds).
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let text = text.trim();
-    let split = text
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let value: f64 = number
-        .parse()
-        .map_err(|_| format!("{text:?} is not a duration (try 500ms, 10s, 2m)"))?;
-    let seconds = match unit.trim() {
-        "ms" => value / 1000.0,
-        "" | "s" => value,
-        "m" | "min" => value * 60.0,
-        "h" => value * 3600.0,
-        other => {
-            return Err(format!(
-                "unknown unit {other:?} in {text:?} (use ms, s, m, h)"
-            ));
-        }
-    };
-    Duration::try_from_secs_f64(seconds).map_err(|_| format!("{text:?} is out of range"))
-}
-
 /// The shortest tick the sampler allows: reading every thread's `/proc` entry many times a
 /// second would make the probe itself a visible load.
 const MIN_TICK: Duration = Duration::from_millis(100);
 
 fn parse_tick(text: &str) -> Result<Duration, String> {
-    let tick = parse_duration(text)?;
+    let tick = parse_nonzero_duration(text)?;
     if tick < MIN_TICK {
         return Err(format!(
             "the tick must be at least {}ms",
@@ -190,15 +166,6 @@ pub fn parse_connections(text: &str) -> Result<u64, String> {
     }
 }
 
-/// A rate in requests per second (a positive number), or `closed` for closed loop.
-pub fn parse_pacing(text: &str) -> Result<Pacing, String> {
-    match format!("rate {}", text.trim()).parse() {
-        Ok(load::LoadCommand::Pacing(pacing)) => Ok(pacing),
-        Ok(_) => unreachable!("`rate …` parses to a pacing"),
-        Err(message) => Err(message),
-    }
-}
-
 fn parse_speed(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(speed) if speed.is_finite() && speed > 0.0 => Ok(speed),
@@ -211,25 +178,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn durations() {
-        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
-        assert_eq!(parse_duration("10s"), Ok(Duration::from_secs(10)));
-        assert_eq!(parse_duration("7"), Ok(Duration::from_secs(7)));
-        assert_eq!(parse_duration("1.5m"), Ok(Duration::from_secs(90)));
-        assert!(parse_duration("-3s").is_err());
-        assert!(parse_duration("10 parsecs").is_err());
-        assert!(parse_duration("").is_err());
-    }
-
-    #[test]
-    fn connections_and_rates() {
+    fn connections() {
         assert!(parse_connections("0").is_err());
         assert!(parse_connections("-4").is_err());
         assert_eq!(parse_connections("10"), Ok(10));
-        assert_eq!(parse_pacing("closed"), Ok(Pacing::Closed));
-        assert_eq!(parse_pacing("250"), Ok(Pacing::Rate(250.0)));
-        assert!(parse_pacing("-1").is_err());
-        assert!(parse_pacing("0").is_err());
-        assert!(parse_pacing("NaN").is_err());
     }
 }

@@ -102,7 +102,7 @@ pub fn run<P: Part>(
         let (_no_keys, actions) = mpsc::channel();
         let mut stdout = std::io::stdout().lock();
         let summary = run.until(
-            Some(Instant::now() + duration),
+            Some(duration),
             &actions,
             |sample| {
                 serde_json::to_writer(&mut stdout, sample)?;
@@ -120,14 +120,14 @@ pub fn run<P: Part>(
     // The run loop owns the controller on its own thread; the dashboard sends it actions.
     let (events, for_dashboard) = mpsc::channel::<UiEvent<P::View>>();
     let (keys, actions) = mpsc::channel::<Action>();
-    let deadline = demo.duration.map(|d| Instant::now() + d);
+    let duration = demo.duration;
     let run_thread = thread::Builder::new()
         .name("sampler".into())
         .spawn(move || {
             let messages = events.clone();
             // When this returns, `events` is dropped and the dashboard ends (if it has not).
             run.until(
-                deadline,
+                duration,
                 &actions,
                 |sample| {
                     events
@@ -171,12 +171,12 @@ struct Run<S> {
 }
 
 impl<S> Run<S> {
-    /// Samples every tick and acts on `actions` as they come, until `deadline`, a `Quit`
+    /// Samples every tick and acts on `actions` as they come, for `duration`, until a `Quit`
     /// action, or an error from `on_sample`. Returns the run's summary; the load generator
     /// is stopped and the recording finished either way.
     fn until<X>(
         &mut self,
-        deadline: Option<Instant>,
+        duration: Option<Duration>,
         actions: &mpsc::Receiver<Action>,
         mut on_sample: impl FnMut(&Sample<X>) -> anyhow::Result<()>,
         mut on_message: impl FnMut(String),
@@ -185,7 +185,7 @@ impl<S> Run<S> {
         S: RunningServer<X>,
         X: serde::Serialize,
     {
-        let result = self.sample_until(deadline, actions, &mut on_sample, &mut on_message);
+        let result = self.sample_until(duration, actions, &mut on_sample, &mut on_message);
         self.controller.shutdown();
         let summary = self.summary.finish();
         if let Some(recorder) = self.recorder.take() {
@@ -196,7 +196,7 @@ impl<S> Run<S> {
 
     fn sample_until<X>(
         &mut self,
-        deadline: Option<Instant>,
+        duration: Option<Duration>,
         actions: &mpsc::Receiver<Action>,
         on_sample: &mut impl FnMut(&Sample<X>) -> anyhow::Result<()>,
         on_message: &mut impl FnMut(String),
@@ -208,10 +208,10 @@ impl<S> Run<S> {
         let started = Instant::now();
         let mut ticks = 1u32;
         loop {
-            let next_tick = started + self.tick * ticks;
-            if deadline.is_some_and(|d| next_tick > d) {
+            if duration.is_some_and(|d| self.tick * ticks > d) {
                 return Ok(());
             }
+            let next_tick = started + self.tick * ticks;
             // Wait for the tick, acting on keys as they come.
             while let Some(wait) = next_tick.checked_duration_since(Instant::now()) {
                 for message in self.controller.take_messages() {
@@ -392,7 +392,9 @@ impl Controller {
             setup,
             messages: Vec::new(),
         };
-        controller.start_scenario();
+        if controller.scenario.is_some() {
+            controller.start_scenario();
+        }
         controller
     }
 
@@ -488,7 +490,8 @@ impl Controller {
     fn shutdown(&mut self) {
         self.playing = None;
         if let Some(load) = self.load.take() {
-            load.shutdown();
+            // The load generator's last words no longer matter: the run is over.
+            let _ = load.shutdown();
         }
     }
 }

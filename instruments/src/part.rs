@@ -29,7 +29,7 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 0, value_name = "US")]
     pub cpu_us: u64,
     /// Close a connection that sends nothing for this long (e.g. 60s, 500ms).
-    #[arg(long, default_value = "60s", value_parser = crate::cli::parse_duration, value_name = "DURATION")]
+    #[arg(long, default_value = "60s", value_parser = crate::load::parse_nonzero_duration, value_name = "DURATION")]
     pub idle_timeout: Duration,
 }
 

@@ -19,7 +19,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use crate::cli::parse_duration;
+use crate::load::parse_duration;
 use crate::load::{ConnectionMode, LoadCommand, Pacing};
 
 /// The scenarios every binary knows by name.

@@ -76,9 +76,9 @@ impl RunningServer<()> for Running {
 
     fn describe(&self) -> String {
         let threads = match (self.config.max_threads, self.config.thread_limit) {
-            (None, None) => "a thread per connection (no limit)".to_string(),
-            (None, Some(limit)) => format!("a thread per connection (at most {limit})"),
-            (Some(n), _) => format!("a pool of at most {n} threads"),
+            (None, None) => "no thread limit".to_string(),
+            (None, Some(limit)) => format!("≤{limit} threads"),
+            (Some(n), _) => format!("pool of {n} threads"),
         };
         let stack = match self.config.stack_size {
             None => "2 MiB stacks".to_string(),

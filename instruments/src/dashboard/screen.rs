@@ -2,9 +2,10 @@
 //!
 //! ```text
 //! title · subtitle                                   FROZEN / time   ─┐ header, 2 rows
-//! Load: connections · pacing · mode                  stage           ─┘
+//! Load: connections · pacing · mode                                  ─┘
 //! [htop] panel   Tab switches       (only when the two take turns)      1 row
 //! htop view  │ part panel           (side by side, stacked, or Tab)     the rest
+//! ▶ the scenario's stage: what to watch now (while a scenario plays)    1–2 rows
 //! Status: ● the diagnosis                                               1–2 rows
 //! messages                                                              1–2 rows
 //! key hints                                                             1 row
@@ -67,6 +68,13 @@ pub fn render<X: PartView>(state: &DashboardState<X>, frame: &mut Frame) {
     let roomy = area.height >= ROOMY_HEIGHT;
     let messages = take_bottom(&mut body, if roomy { 2 } else { 1 });
     let status = take_bottom(&mut body, if area.height >= CRAMPED_HEIGHT { 2 } else { 1 });
+    // The stage is the scenario's narration: while one plays, it gets rows of its own.
+    if let Some(stage) = history.latest().and_then(|s| s.stage.as_deref()) {
+        let stage_area = take_bottom(&mut body, if roomy { 2 } else { 1 });
+        Paragraph::new(Line::from(vec![Span::styled("▶ ", KEY), Span::raw(stage)]))
+            .wrap(Wrap { trim: true })
+            .render(stage_area, buf);
+    }
 
     render_header(state, header, buf);
     let taking_turns = render_body(state, history, body, buf);
@@ -89,7 +97,7 @@ pub fn render<X: PartView>(state: &DashboardState<X>, frame: &mut Frame) {
 fn render_header<X: PartView>(state: &DashboardState<X>, area: Rect, buf: &mut Buffer) {
     let mut rows = area;
     let mut first = take_top(&mut rows, 1);
-    let mut second = take_top(&mut rows, 1);
+    let second = take_top(&mut rows, 1);
     let shown = state.shown_history().latest();
 
     let clock = match (&state.frozen, shown, state.history.latest()) {
@@ -134,19 +142,7 @@ fn render_header<X: PartView>(state: &DashboardState<X>, area: Rect, buf: &mut B
         )),
         None => Span::styled("no load generator", DIM),
     };
-    let load = Line::from(vec![Span::styled("Load ", KEY), load]);
-    // The stage goes on the right, if there is room for it after the load.
-    if let Some(stage) = shown.and_then(|s| s.stage.as_deref()) {
-        let stage = Line::from(vec![
-            Span::styled("Stage ", KEY),
-            Span::raw(stage.to_string()),
-        ]);
-        if usize::from(second.width) > load.width() + stage.width() {
-            let stage_area = take_right(&mut second, stage.width() as u16);
-            stage.render(stage_area, buf);
-        }
-    }
-    load.render(second, buf);
+    Line::from(vec![Span::styled("Load ", KEY), load]).render(second, buf);
 }
 
 /// Draws the htop view and the part panel, and says whether they take turns (so that the

@@ -36,6 +36,33 @@ pub enum Pacing {
     Closed,
 }
 
+/// `closed`, or a rate in requests per second: a positive, finite number.
+impl FromStr for Pacing {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "closed" => Ok(Pacing::Closed),
+            r => match r.parse::<f64>() {
+                Ok(rate) if rate.is_finite() && rate > 0.0 => Ok(Pacing::Rate(rate)),
+                _ => Err(format!(
+                    "expected a positive number of requests per second, or `closed`, not {r:?}"
+                )),
+            },
+        }
+    }
+}
+
+/// The text [`Pacing::from_str`] reads back: `closed` or the rate.
+impl fmt::Display for Pacing {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Pacing::Rate(r) => write!(f, "{r}"),
+            Pacing::Closed => write!(f, "closed"),
+        }
+    }
+}
+
 /// A change to the running load, sent as one line on the load generator's stdin.
 #[derive(Debug, Clone, PartialEq)]
 pub enum LoadCommand {
@@ -67,17 +94,12 @@ impl FromStr for LoadCommand {
                     .map(LoadCommand::Connections)
                     .map_err(|_| format!("`connections` needs a whole number, not {n:?}"))
             }
-            "rate" => match need("a rate in req/s, or `closed`")? {
-                "closed" => Ok(LoadCommand::Pacing(Pacing::Closed)),
-                r => match r.parse::<f64>() {
-                    Ok(rate) if rate.is_finite() && rate > 0.0 => {
-                        Ok(LoadCommand::Pacing(Pacing::Rate(rate)))
-                    }
-                    _ => Err(format!(
-                        "`rate` needs a positive number or `closed`, not {r:?}"
-                    )),
-                },
-            },
+            "rate" => {
+                let r = need("a rate in req/s, or `closed`")?;
+                r.parse()
+                    .map(LoadCommand::Pacing)
+                    .map_err(|_| format!("`rate` needs a positive number or `closed`, not {r:?}"))
+            }
             "mode" => match need("`keep-alive` or `churn`")? {
                 "keep-alive" => Ok(LoadCommand::Mode(ConnectionMode::KeepAlive)),
                 "churn" => Ok(LoadCommand::Mode(ConnectionMode::Churn)),
@@ -95,8 +117,7 @@ impl fmt::Display for LoadCommand {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             LoadCommand::Connections(n) => write!(f, "connections {n}"),
-            LoadCommand::Pacing(Pacing::Rate(r)) => write!(f, "rate {r}"),
-            LoadCommand::Pacing(Pacing::Closed) => write!(f, "rate closed"),
+            LoadCommand::Pacing(pacing) => write!(f, "rate {pacing}"),
             LoadCommand::Mode(ConnectionMode::KeepAlive) => write!(f, "mode keep-alive"),
             LoadCommand::Mode(ConnectionMode::Churn) => write!(f, "mode churn"),
             LoadCommand::Quit => write!(f, "quit"),
@@ -115,7 +136,8 @@ pub struct ClientErrors {
     pub timeout: u64,
     /// A response arrived but was not `200` (e.g. `503` when the server could not spawn).
     pub http: u64,
-    /// Anything else (e.g. the client ran out of file descriptors or ports).
+    /// Anything else: the client ran out of file descriptors or ports, the response was not
+    /// HTTP, or the open-loop backlog was full and a due request was dropped unsent.
     pub other: u64,
 }
 
@@ -147,7 +169,7 @@ pub struct LoadReport {
     pub connections_open: u64,
     /// Requests that became due this tick, per second (open loop), or sent (closed loop).
     pub offered_per_s: f64,
-    /// Responses received this tick, per second.
+    /// Successful (`200`) responses received this tick, per second.
     pub completed_per_s: f64,
     /// Requests due but not yet answered: the request queue as the clients experience it.
     pub outstanding: u64,
@@ -155,8 +177,12 @@ pub struct LoadReport {
     pub errors: ClientErrors,
     /// Failures since the start.
     pub errors_total: ClientErrors,
-    /// Responses since the start.
+    /// Successful (`200`) responses since the start.
     pub completed_total: u64,
+    /// Requests that became due (open loop) or were sent (closed loop) since the start. At any
+    /// moment `offered_total = completed_total + failed requests + outstanding`.
+    #[serde(default)]
+    pub offered_total: u64,
     /// Mean time to establish a connection this tick, microseconds (0 when none was opened).
     pub connect_us_mean: u64,
     /// Latency of the responses received this tick.
