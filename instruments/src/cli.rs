@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
-use crate::load::{self, LoadArgs, Pacing, parse_nonzero_duration, parse_pacing};
+use crate::load::{self, LoadArgs, Pacing, parse_duration, parse_nonzero_duration, parse_pacing};
 use crate::part::{Part, ServeArgs};
 use crate::{demo, record};
 
@@ -78,6 +78,10 @@ pub struct DemoArgs {
     /// Default: story, unless -c, --rate or --churn set the load by hand.
     #[arg(long, value_name = "NAME|FILE")]
     pub scenario: Option<String>,
+    /// Leave the first DURATION out of the summary (the samples are still shown), so that it
+    /// describes the steady state rather than the ramp-up.
+    #[arg(long, default_value = "0s", value_parser = parse_duration, value_name = "DURATION")]
+    pub warmup: Duration,
     /// Also write every sample to FILE (JSON lines), to play back with `replay`.
     #[arg(long, value_name = "FILE")]
     pub record: Option<PathBuf>,

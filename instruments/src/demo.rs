@@ -91,6 +91,7 @@ pub fn run<P: Part>(
         recorder,
         summary: SummaryBuilder::default(),
         tick: demo.tick,
+        warmup: demo.warmup.as_secs_f64(),
     };
 
     if demo.headless {
@@ -168,6 +169,8 @@ struct Run<S> {
     recorder: Option<Recorder>,
     summary: SummaryBuilder,
     tick: Duration,
+    /// Seconds from the start before samples count in the summary.
+    warmup: f64,
 }
 
 impl<S> Run<S> {
@@ -228,7 +231,9 @@ impl<S> Run<S> {
             ticks += 1;
             let (load, stage) = self.controller.tick();
             let sample = self.sampler.sample(load, stage);
-            self.summary.add(&sample);
+            if sample.t >= self.warmup {
+                self.summary.add(&sample);
+            }
             if let Some(recorder) = &mut self.recorder {
                 recorder.sample(&sample)?;
             }

@@ -126,46 +126,79 @@ impl ServerRates {
     }
 }
 
-/// The last line of a headless run or a recording: what the whole run amounted to.
+/// The last line of a headless run or a recording: what the run amounted to, over the samples
+/// after the warm-up (`--warmup`), so that ramping up does not blur the steady state.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
+    /// Seconds between the first and the last sample counted.
     pub duration_s: f64,
     pub samples: usize,
     pub peak_connections: u64,
     pub peak_threads: u64,
     pub peak_rss: u64,
     pub peak_virtual_size: u64,
+    /// Machine-wide (see [`ProcessSample::kernel_stack`]).
     pub peak_kernel_stack: Option<u64>,
-    /// Responses the server wrote over the whole run.
+    /// Responses the server wrote.
     pub served: u64,
     pub mean_completed_per_s: f64,
     pub mean_offered_per_s: f64,
+    pub mean_ctx_switches_per_s: f64,
     /// The server process's context switches per response it wrote.
     pub ctx_switches_per_request: f64,
-    /// Worst per-tick p99 latency seen by the client, microseconds.
+    /// The median of the per-tick p99 latencies the client saw, microseconds: a typical tick.
+    pub median_p99_us: u64,
+    /// The worst per-tick p99, microseconds.
     pub worst_p99_us: u64,
+    /// Errors the server counted, all kinds.
     pub server_errors: u64,
+    /// Errors the client counted, all kinds.
     pub client_errors: u64,
 }
 
-/// Builds a [`Summary`] one sample at a time, so a run of any length needs constant memory.
+/// Builds a [`Summary`] one sample at a time.
 #[derive(Debug, Clone, Default)]
 pub struct SummaryBuilder {
     summary: Summary,
-    first_t: Option<f64>,
-    last_t: f64,
-    /// Sums of per-second rates × tick length: totals over the run.
+    first: Option<Tick>,
+    last: Option<Tick>,
+    /// Integrals of per-second rates over time, i.e. totals.
     completed: f64,
     offered: f64,
     ctx_switches: f64,
-    served_at_start: Option<u64>,
+    p99s: Vec<u64>,
+}
+
+/// The running totals of one sample, to subtract the first counted from the last.
+#[derive(Debug, Clone, Copy)]
+struct Tick {
+    t: f64,
+    served: u64,
+    server_errors: u64,
+    client_errors: u64,
 }
 
 impl SummaryBuilder {
     pub fn add<X>(&mut self, sample: &Sample<X>) {
-        let dt = sample.t - self.first_t.map_or(sample.t, |_| self.last_t);
-        self.first_t.get_or_insert(sample.t);
-        self.last_t = sample.t;
+        let tick = Tick {
+            t: sample.t,
+            served: sample.server.totals.served,
+            server_errors: sample.server.totals.errors_total(),
+            client_errors: sample.load.as_ref().map_or(0, |l| l.errors_total.total()),
+        };
+        // Rates describe the tick that ends at this sample; the first one counted only marks
+        // where the counting starts.
+        if let Some(last) = self.last {
+            let dt = tick.t - last.t;
+            self.ctx_switches += sample.process.ctx_switches_per_s() * dt;
+            if let Some(load) = &sample.load {
+                self.completed += load.completed_per_s * dt;
+                self.offered += load.offered_per_s * dt;
+            }
+        }
+        self.first.get_or_insert(tick);
+        self.last = Some(tick);
+
         let s = &mut self.summary;
         s.samples += 1;
         let p = &sample.process;
@@ -175,31 +208,85 @@ impl SummaryBuilder {
         if let Some(kernel_stack) = p.kernel_stack {
             s.peak_kernel_stack = Some(s.peak_kernel_stack.unwrap_or(0).max(kernel_stack));
         }
-        let server = &sample.server.totals;
-        s.peak_connections = s.peak_connections.max(server.active_connections);
-        self.served_at_start.get_or_insert(server.served);
-        s.served = server.served - self.served_at_start.unwrap_or(0);
-        s.server_errors = server.errors_total();
-        self.ctx_switches += p.ctx_switches_per_s() * dt;
-        if let Some(load) = &sample.load {
-            self.completed += load.completed_per_s * dt;
-            self.offered += load.offered_per_s * dt;
+        s.peak_connections = s
+            .peak_connections
+            .max(sample.server.totals.active_connections);
+        if let Some(load) = &sample.load
+            && load.completed_per_s > 0.0
+        {
+            self.p99s.push(load.latency_us.p99);
             s.worst_p99_us = s.worst_p99_us.max(load.latency_us.p99);
-            s.client_errors = load.errors_total.total();
         }
     }
 
     pub fn finish(&self) -> Summary {
         let mut summary = self.summary.clone();
-        let duration = self.last_t - self.first_t.unwrap_or(self.last_t);
+        let (Some(first), Some(last)) = (self.first, self.last) else {
+            return summary;
+        };
+        let duration = last.t - first.t;
         summary.duration_s = duration;
+        summary.served = last.served - first.served;
+        summary.server_errors = last.server_errors - first.server_errors;
+        summary.client_errors = last.client_errors - first.client_errors;
         if duration > 0.0 {
             summary.mean_completed_per_s = self.completed / duration;
             summary.mean_offered_per_s = self.offered / duration;
+            summary.mean_ctx_switches_per_s = self.ctx_switches / duration;
         }
         if summary.served > 0 {
             summary.ctx_switches_per_request = self.ctx_switches / summary.served as f64;
         }
+        let mut p99s = self.p99s.clone();
+        p99s.sort_unstable();
+        summary.median_p99_us = p99s.get(p99s.len() / 2).copied().unwrap_or(0);
         summary
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::LoadReport;
+
+    fn sample(t: f64, served: u64, p99: u64) -> Sample {
+        let mut sample = Sample {
+            t,
+            ..Sample::default()
+        };
+        sample.server.totals.served = served;
+        sample.process.ctx_voluntary_per_s = 2.0 * 100.0;
+        sample.load = Some(LoadReport {
+            completed_per_s: 100.0,
+            offered_per_s: 110.0,
+            latency_us: crate::load::Percentiles {
+                p99,
+                ..Default::default()
+            },
+            ..LoadReport::default()
+        });
+        sample
+    }
+
+    #[test]
+    fn a_summary_counts_from_its_first_sample() {
+        let mut builder = SummaryBuilder::default();
+        for (i, p99) in [900, 100, 300, 200].into_iter().enumerate() {
+            builder.add(&sample(10.0 + i as f64, 1000 + 100 * i as u64, p99));
+        }
+        let summary = builder.finish();
+        assert_eq!(summary.samples, 4);
+        assert_eq!(summary.duration_s, 3.0);
+        assert_eq!(summary.served, 300);
+        assert_eq!(summary.mean_completed_per_s, 100.0);
+        assert_eq!(summary.mean_offered_per_s, 110.0);
+        assert_eq!(summary.ctx_switches_per_request, 2.0);
+        assert_eq!(summary.median_p99_us, 300);
+        assert_eq!(summary.worst_p99_us, 900);
+    }
+
+    #[test]
+    fn an_empty_summary_is_zero() {
+        assert_eq!(SummaryBuilder::default().finish(), Summary::default());
     }
 }
