@@ -1,10 +1,11 @@
 //! Selects a deliberately wrong variant of one exercise at build time.
 //!
-//! `EXERCISE_VARIANT=<id>/<variant>` becomes `--cfg exercise_variant="<id>/<variant>"`, and the
-//! matching `#[cfg_attr(exercise_variant = "...", path = "...")]` line in `src/lib.rs` swaps
-//! `wrong/<id>/<variant>.rs` in for the stub. The set of valid values is declared to rustc
-//! (`check-cfg`) from the files in `wrong/`, so a line in `lib.rs` that names a variant without
-//! a file is a warning (an error under `clippy -D warnings`).
+//! `EXERCISE_VARIANT=<id>/<variant>` becomes `--cfg exercise_variant="<id>/<variant>"` and
+//! `--cfg exercise_variant_of="<id>"`: in `tests/<id>.rs` the first turns on the line that
+//! includes `wrong/<id>/<variant>.rs` as the code under test, the second turns off the line
+//! that includes the stub. The valid values are declared to rustc (`check-cfg`) from the files
+//! in `wrong/`, so a line that names a variant without a file is a warning (an error under
+//! `clippy -D warnings`).
 
 use std::env;
 use std::fs;
@@ -17,16 +18,18 @@ const WRONG_DIR: &str = "wrong";
 fn main() {
     println!("cargo::rerun-if-env-changed={VARIANT_VAR}");
     println!("cargo::rerun-if-changed={WRONG_DIR}");
-    println!("cargo::rerun-if-changed=src/lib.rs");
 
     let variants = wrong_variants(Path::new(WRONG_DIR));
-    let values: Vec<String> = variants.iter().map(|v| format!("{v:?}")).collect();
-    let values = if values.is_empty() {
-        "none()".to_string()
-    } else {
-        values.join(", ")
-    };
-    println!("cargo::rustc-check-cfg=cfg(exercise_variant, values({values}))");
+    let mut ids: Vec<&str> = variants.iter().filter_map(|v| exercise_of(v)).collect();
+    ids.dedup();
+    println!(
+        "cargo::rustc-check-cfg=cfg(exercise_variant, values({}))",
+        cfg_values(&variants)
+    );
+    println!(
+        "cargo::rustc-check-cfg=cfg(exercise_variant_of, values({}))",
+        cfg_values(&ids)
+    );
 
     let chosen = env::var(VARIANT_VAR).unwrap_or_default();
     if chosen.is_empty() {
@@ -43,14 +46,30 @@ fn main() {
             "{VARIANT_VAR}={chosen} and the `solution` feature both replace the stub; use one"
         ));
     }
-    let lib = fs::read_to_string("src/lib.rs").unwrap_or_default();
-    if !lib.contains(&format!("exercise_variant = \"{chosen}\"")) {
+    let id = exercise_of(&chosen).unwrap_or_default();
+    let tests = fs::read_to_string(format!("tests/{id}.rs")).unwrap_or_default();
+    if !tests.contains(&format!("exercise_variant = \"{chosen}\"")) {
         fail(&format!(
-            "{VARIANT_VAR}={chosen}: src/lib.rs has no `#[cfg_attr(exercise_variant = \"{chosen}\", \
-             path = ...)]` line, so the stub would be tested instead of the variant"
+            "{VARIANT_VAR}={chosen}: tests/{id}.rs has no `#[cfg_attr(exercise_variant = \
+             \"{chosen}\", path = ...)]` line, so the variant would never be compiled"
         ));
     }
     println!("cargo::rustc-cfg=exercise_variant={chosen:?}");
+    println!("cargo::rustc-cfg=exercise_variant_of={id:?}");
+}
+
+/// `<id>` of `<id>/<variant>`.
+fn exercise_of(variant: &str) -> Option<&str> {
+    variant.split_once('/').map(|(id, _)| id)
+}
+
+/// `"a", "b"` for check-cfg, or `none()` when there is no value.
+fn cfg_values(values: &[impl AsRef<str>]) -> String {
+    if values.is_empty() {
+        return "none()".to_string();
+    }
+    let quoted: Vec<String> = values.iter().map(|v| format!("{:?}", v.as_ref())).collect();
+    quoted.join(", ")
 }
 
 /// `<id>/<variant>` for every `wrong/<id>/<variant>.rs`, sorted.

@@ -3,8 +3,8 @@
 //! For each manifest entry `<id>`: a stub `src/<id>.rs` (with a `//!` task description, a
 //! `// TODO:` and a `todo!()`), tests `tests/<id>.rs`, a solution `solutions/<id>.rs`, hints
 //! `hints/<id>.md` in three tiers, at least [`MIN_WRONG_VARIANTS`] wrong variants
-//! `wrong/<id>/*.rs`, a `[[test]] name = "<id>" test = false` entry in `Cargo.toml`, and its
-//! lines in `src/lib.rs`. A file or entry with no manifest entry is an orphan, and an error too:
+//! `wrong/<id>/*.rs`, a `[[test]] name = "<id>" test = false` entry in `Cargo.toml`, and at the
+//! top of its tests the module declaration that includes the stub, the solution or a variant. A file or entry with no manifest entry is an orphan, and an error too:
 //! an exercise that exists on disk but not in the manifest would be skipped by every check.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -27,8 +27,8 @@ const NOT_EXERCISES: [&str; 2] = ["lib", "harness"];
 pub struct Layout {
     /// `src/<stem>.rs` (minus [`NOT_EXERCISES`]) → contents.
     pub stubs: BTreeMap<String, String>,
-    /// `tests/<stem>.rs`.
-    pub tests: BTreeSet<String>,
+    /// `tests/<stem>.rs` → contents.
+    pub tests: BTreeMap<String, String>,
     /// `solutions/<stem>.rs`.
     pub solutions: BTreeSet<String>,
     /// `hints/<stem>.md` → contents.
@@ -39,7 +39,6 @@ pub struct Layout {
     pub strays: Vec<String>,
     /// The `[[test]]` entries of `Cargo.toml`.
     pub test_targets: Vec<TestTarget>,
-    pub lib_rs: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -63,7 +62,7 @@ impl Layout {
                 layout.stubs.insert(stem, contents);
             }
         }
-        layout.tests = files(crate_dir, "tests", "rs", &mut layout.strays)?;
+        layout.tests = files_with_contents(crate_dir, "tests", "rs", &mut layout.strays)?;
         layout.solutions = files(crate_dir, "solutions", "rs", &mut layout.strays)?;
         layout.hints = files_with_contents(crate_dir, "hints", "md", &mut layout.strays)?;
         let wrong_dir = crate_dir.join("wrong");
@@ -80,7 +79,6 @@ impl Layout {
         let cargo: CargoToml =
             toml::from_str(&cargo_toml).map_err(|e| format!("exercises/Cargo.toml: {e}"))?;
         layout.test_targets = cargo.tests;
-        layout.lib_rs = read(&crate_dir.join("src/lib.rs"))?;
         Ok(layout)
     }
 }
@@ -88,7 +86,6 @@ impl Layout {
 /// Every problem found, one line each, empty when the exercises are one-to-one.
 pub fn check(manifest: &Manifest, layout: &Layout) -> Vec<String> {
     let mut problems = Vec::new();
-    let lib = code_without_whitespace(&layout.lib_rs);
     for id in manifest.ids() {
         let mut problem = |what: String| problems.push(format!("{id}: {what}"));
         match layout.stubs.get(id) {
@@ -108,7 +105,8 @@ pub fn check(manifest: &Manifest, layout: &Layout) -> Vec<String> {
                 }
             }
         }
-        if !layout.tests.contains(id) {
+        let tests = layout.tests.get(id).map(|t| code_without_whitespace(t));
+        if tests.is_none() {
             problem(format!("no tests tests/{id}.rs"));
         }
         if !layout.solutions.contains(id) {
@@ -153,37 +151,45 @@ pub fn check(manifest: &Manifest, layout: &Layout) -> Vec<String> {
             }
             _ => problem("more than one [[test]] entry".to_string()),
         }
-        if !lib.contains(&format!("pubmod{id};")) {
-            problem(format!("src/lib.rs does not declare `pub mod {id};`"));
-        }
-        if !lib.contains(&format!(
-            "#[cfg_attr(feature=\"solution\",path=\"../solutions/{id}.rs\")]"
-        )) {
-            problem(format!(
-                "src/lib.rs lacks `#[cfg_attr(feature = \"solution\", path = \
-                 \"../solutions/{id}.rs\")]` on `pub mod {id};`"
-            ));
-        }
-        for variant in &variants {
-            if !lib.contains(&variant_attribute(id, variant)) {
-                problem(format!(
-                    "src/lib.rs lacks `#[cfg_attr(exercise_variant = \"{id}/{variant}\", path = \
-                     \"../wrong/{id}/{variant}.rs\")]` on `pub mod {id};`, so that variant is \
-                     never tested"
-                ));
-            }
+        if let Some(tests) = &tests {
+            problems.extend(
+                missing_declarations(tests, id, &variants)
+                    .into_iter()
+                    .map(|line| {
+                        format!("{id}: the module declaration in tests/{id}.rs lacks `{line}`")
+                    }),
+            );
         }
     }
-    problems.extend(orphans(manifest, layout, &lib));
+    problems.extend(orphans(manifest, layout));
     problems
 }
 
-fn variant_attribute(id: &str, variant: &str) -> String {
-    format!("exercise_variant=\"{id}/{variant}\",path=\"../wrong/{id}/{variant}.rs\")]")
+/// The lines of the declaration `pub mod <id>;` at the top of `tests/<id>.rs` (given without
+/// comments and whitespace) that are missing: one per code it can include.
+fn missing_declarations(tests: &str, id: &str, variants: &BTreeSet<String>) -> Vec<String> {
+    let stub = format!(
+        "#[cfg_attr(not(any(feature = \"solution\", exercise_variant_of = \"{id}\")), path = \
+         \"../src/{id}.rs\")]"
+    );
+    let solution = format!("#[cfg_attr(feature = \"solution\", path = \"../solutions/{id}.rs\")]");
+    let variants = variants.iter().map(|variant| {
+        format!(
+            "#[cfg_attr(exercise_variant = \"{id}/{variant}\", path = \
+             \"../wrong/{id}/{variant}.rs\")]"
+        )
+    });
+    let module = format!("pub mod {id};");
+    [stub, solution]
+        .into_iter()
+        .chain(variants)
+        .chain([module])
+        .filter(|line| !tests.contains(&code_without_whitespace(line)))
+        .collect()
 }
 
 /// Pieces that no manifest entry owns.
-fn orphans(manifest: &Manifest, layout: &Layout, lib: &str) -> Vec<String> {
+fn orphans(manifest: &Manifest, layout: &Layout) -> Vec<String> {
     let known: BTreeSet<&str> = manifest.ids().collect();
     let mut problems = Vec::new();
     let mut orphan = |what: String| {
@@ -193,7 +199,7 @@ fn orphans(manifest: &Manifest, layout: &Layout, lib: &str) -> Vec<String> {
     };
     let groups: [(&str, Vec<&String>); 5] = [
         ("src/{}.rs", layout.stubs.keys().collect()),
-        ("tests/{}.rs", layout.tests.iter().collect()),
+        ("tests/{}.rs", layout.tests.keys().collect()),
         ("solutions/{}.rs", layout.solutions.iter().collect()),
         ("hints/{}.md", layout.hints.keys().collect()),
         ("wrong/{}/", layout.wrong.keys().collect()),
@@ -213,48 +219,39 @@ fn orphans(manifest: &Manifest, layout: &Layout, lib: &str) -> Vec<String> {
             ));
         }
     }
-    for module in declared_modules(lib) {
-        if !known.contains(module) && !NOT_EXERCISES.contains(&module) {
-            orphan(format!("`pub mod {module};` in src/lib.rs"));
-        }
-    }
     for stray in &layout.strays {
         orphan(stray.clone());
     }
-    for selected in selected_variants(lib) {
-        let exists = selected.split_once('/').is_some_and(|(id, variant)| {
-            layout
-                .wrong
-                .get(id)
-                .is_some_and(|variants| variants.contains(variant))
-        });
-        if !exists {
-            problems.push(format!(
-                "src/lib.rs selects variant {selected:?}, but wrong/{selected}.rs does not exist"
-            ));
+    for (id, tests) in &layout.tests {
+        for selected in selected_variants(&code_without_whitespace(tests)) {
+            let exists = selected.split_once('/').is_some_and(|(of, variant)| {
+                of == id
+                    && layout
+                        .wrong
+                        .get(of)
+                        .is_some_and(|variants| variants.contains(variant))
+            });
+            if !exists {
+                problems.push(format!(
+                    "tests/{id}.rs selects variant {selected:?}, but there is no \
+                     wrong/{selected}.rs for it"
+                ));
+            }
         }
     }
     problems
 }
 
-/// The `<id>` of each `pub mod <id>;` in whitespace-free `lib.rs` text.
-fn declared_modules(lib: &str) -> Vec<&str> {
-    lib.split("pubmod")
-        .skip(1)
-        .filter_map(|rest| rest.split_once(';').map(|(name, _)| name))
-        .collect()
-}
-
-/// The `<id>/<variant>` of each `exercise_variant = "..."` in whitespace-free `lib.rs` text.
-fn selected_variants(lib: &str) -> Vec<&str> {
-    lib.split("exercise_variant=\"")
+/// The `<id>/<variant>` of each `exercise_variant = "..."` in whitespace-free code.
+fn selected_variants(code: &str) -> Vec<&str> {
+    code.split("exercise_variant=\"")
         .skip(1)
         .filter_map(|rest| rest.split_once('"').map(|(value, _)| value))
         .collect()
 }
 
-/// `lib.rs` without its comments and whitespace, so that the checks see declarations only and
-/// do not depend on how rustfmt wraps them.
+/// Code without its comments and whitespace, so that the checks see declarations only and do
+/// not depend on how rustfmt wraps them.
 fn code_without_whitespace(text: &str) -> String {
     text.lines()
         .filter(|line| !line.trim_start().starts_with("//"))
@@ -346,6 +343,23 @@ mod tests {
         Manifest::parse(&text).expect("valid manifest")
     }
 
+    /// The top of a test file that declares the code under test, as rustfmt writes it.
+    fn declaration(id: &str, variants: &[&str]) -> String {
+        let mut text = format!(
+            "//! Tests.\n\n// Comments may mention `exercise_variant = \"{id}/x\"`.\n\
+             #[cfg_attr(\n    not(any(feature = \"solution\", exercise_variant_of = \"{id}\")),\n    \
+             path = \"../src/{id}.rs\"\n)]\n\
+             #[cfg_attr(feature = \"solution\", path = \"../solutions/{id}.rs\")]\n"
+        );
+        for variant in variants {
+            text += &format!(
+                "#[cfg_attr(\n    exercise_variant = \"{id}/{variant}\",\n    \
+                 path = \"../wrong/{id}/{variant}.rs\"\n)]\n"
+            );
+        }
+        text + &format!("pub mod {id};\n\n#[test]\nfn t() {{}}\n")
+    }
+
     /// A layout in which `ids` are complete, each with variants `a` and `b`.
     fn complete(ids: &[&str]) -> Layout {
         let mut layout = Layout::default();
@@ -355,7 +369,9 @@ mod tests {
                 id.clone(),
                 "//! Task.\n// TODO: do it\npub fn f() { todo!() }\n".into(),
             );
-            layout.tests.insert(id.clone());
+            layout
+                .tests
+                .insert(id.clone(), declaration(&id, &["a", "b"]));
             layout.solutions.insert(id.clone());
             layout.hints.insert(id.clone(), HINTS.into());
             layout
@@ -366,15 +382,7 @@ mod tests {
                 test: Some(false),
                 path: None,
             });
-            layout.lib_rs += &format!(
-                "#[cfg_attr(feature = \"solution\", path = \"../solutions/{id}.rs\")]\n\
-                 #[cfg_attr(\n    exercise_variant = \"{id}/a\",\n    path = \"../wrong/{id}/a.rs\"\n)]\n\
-                 #[cfg_attr(exercise_variant = \"{id}/b\", path = \"../wrong/{id}/b.rs\")]\n\
-                 pub mod {id};\n"
-            );
         }
-        layout.lib_rs += "//! Docs may mention `pub mod <id>;` and `exercise_variant = \"<id>/<v>\"`.\n\
-                          pub mod harness;\n";
         layout
     }
 
@@ -419,7 +427,7 @@ mod tests {
     }
 
     #[test]
-    fn names_a_variant_that_lib_rs_never_selects() {
+    fn names_each_missing_line_of_the_declaration() {
         let mut layout = complete(&["p1_a"]);
         layout
             .wrong
@@ -429,6 +437,22 @@ mod tests {
         let problems = check(&manifest(&["p1_a"]), &layout);
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert!(problems[0].contains("exercise_variant = \"p1_a/c\""));
+
+        layout
+            .tests
+            .insert("p1_a".into(), "#[test]\nfn t() {}\n".into());
+        let problems = check(&manifest(&["p1_a"]), &layout).join("\n");
+        for expected in [
+            "path = \"../src/p1_a.rs\"",
+            "path = \"../solutions/p1_a.rs\"",
+            "path = \"../wrong/p1_a/b.rs\"",
+            "`pub mod p1_a;`",
+        ] {
+            assert!(
+                problems.contains(expected),
+                "{expected:?} missing from:\n{problems}"
+            );
+        }
     }
 
     #[test]
@@ -441,9 +465,9 @@ mod tests {
             .get_mut("p1_a")
             .expect("p1_a")
             .insert("c".into());
-        layout.lib_rs = layout.lib_rs.replace("p1_a/b.rs", "p1_a/c.rs");
-        layout.lib_rs = layout.lib_rs.replace("\"p1_a/b\"", "\"p1_a/c\"");
-        layout.lib_rs += "#[cfg_attr(exercise_variant = \"p1_a/zzz\", path = \"x\")]\n";
+        let mut tests = declaration("p1_a", &["a", "c"]);
+        tests += "#[cfg_attr(exercise_variant = \"p1_a/zzz\", path = \"x\")]\n";
+        layout.tests.insert("p1_a".into(), tests);
         let problems = check(&manifest(&["p1_a"]), &layout).join("\n");
         for expected in [
             "src/p1_gone.rs belongs to no exercise",
@@ -452,7 +476,6 @@ mod tests {
             "hints/p1_gone.md belongs",
             "wrong/p1_gone/ belongs",
             "[[test]] \"p1_gone\"",
-            "`pub mod p1_gone;`",
             "solutions/notes.txt belongs",
             "selects variant \"p1_a/zzz\"",
         ] {

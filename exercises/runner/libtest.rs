@@ -129,7 +129,7 @@ fn last_panic(lines: &[&str]) -> Failure {
             message,
         };
     };
-    let location = panic_location(lines[start]).map(str::to_string);
+    let location = panic_location(lines[start]).map(tidy_path);
     let mut message: Vec<&str> = lines[start + 1..]
         .iter()
         .copied()
@@ -152,6 +152,22 @@ fn panic_location(line: &str) -> Option<&str> {
     after.strip_suffix(':')
 }
 
+/// `exercises/tests/../src/x.rs:3:5` → `exercises/src/x.rs:3:5`. A test file includes its stub
+/// with `#[path = "../src/<id>.rs"]`, and rustc reports the path as written.
+fn tidy_path(location: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in location.split('/') {
+        match part {
+            "." => {}
+            ".." if parts.last().is_some_and(|last| *last != "..") => {
+                parts.pop();
+            }
+            _ => parts.push(part),
+        }
+    }
+    parts.join("/")
+}
+
 /// The first compiler error in cargo's stderr.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CompileError {
@@ -172,7 +188,7 @@ pub fn first_compile_error(stderr: &str) -> Option<CompileError> {
         .iter()
         .take_while(|l| !l.starts_with("error") && !l.starts_with("warning"))
         .find_map(|l| l.trim_start().strip_prefix("--> "))
-        .map(str::to_string);
+        .map(tidy_path);
     Some(CompileError {
         message: lines[start].to_string(),
         location,
@@ -195,7 +211,7 @@ failures:
 
 ---- enter stdout ----
 
-thread 'enter' panicked at exercises/src/p1_active_guard.rs:40:9:
+thread 'enter' panicked at exercises/tests/../src/p1_active_guard.rs:40:9:
 not yet implemented
 note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace
 
@@ -280,13 +296,21 @@ test result: FAILED. 1 passed; 2 failed; 1 ignored; 0 measured; 0 filtered out; 
     }
 
     #[test]
+    fn tidies_relative_paths() {
+        assert_eq!(tidy_path("a/tests/../src/x.rs:1:2"), "a/src/x.rs:1:2");
+        assert_eq!(tidy_path("./a/./b.rs"), "a/b.rs");
+        assert_eq!(tidy_path("../up/x.rs"), "../up/x.rs");
+        assert_eq!(tidy_path("/abs/a/../b.rs"), "/abs/b.rs");
+    }
+
+    #[test]
     fn finds_the_first_compile_error_and_its_location() {
         let stderr = "\
    Compiling exercises v0.1.0 (/w/exercises)
 warning: unused import: `std::fmt`
  --> exercises/src/p1_thread_pool.rs:3:5
 error[E0308]: mismatched types
-  --> exercises/src/p1_active_guard.rs:40:9
+  --> exercises/tests/../src/p1_active_guard.rs:40:9
    |
 40 |         1
    |         ^ expected `Gauge`, found integer

@@ -60,6 +60,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    die_quietly_on_a_closed_pipe();
     let cli = Cli::parse();
     let workspace = Workspace::this();
     let result = Manifest::load(&workspace.crate_dir).and_then(|manifest| {
@@ -84,6 +85,19 @@ fn main() -> ExitCode {
         eprintln!("error: {error}");
         ExitCode::FAILURE
     })
+}
+
+/// `cargo run -p exercises -- hint p1_x | head` closes the pipe early. Rust ignores SIGPIPE,
+/// which turns that into a panic in `println!`; the default action ends the program quietly,
+/// as it does for every other command-line tool.
+fn die_quietly_on_a_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in `main`, before any thread exists, and `SIG_DFL` is the
+    // disposition every process starts with; no Rust code depends on SIGPIPE being ignored
+    // (a write to a closed pipe then ends the process instead of returning EPIPE).
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
 }
 
 fn progress(workspace: &Workspace, manifest: &Manifest) -> Result<ExitCode, String> {
@@ -133,7 +147,11 @@ fn row(exercise: &Exercise, status: &Status, id_width: usize) -> String {
     );
     match status {
         Status::Solved { .. } => line,
-        Status::Unsolved { reason } => format!("{line}\n   {:<id_width$}  └ {reason}", ""),
+        Status::Unsolved { reason } => {
+            let indent = " ".repeat(id_width + 5);
+            let reason = reason.replace('\n', &format!("\n{indent}  "));
+            format!("{line}\n{indent}└ {reason}")
+        }
     }
 }
 
@@ -177,6 +195,11 @@ fn hint(
         }
         None => seen.next_tier(id),
     };
+    seen.record(id, tier);
+    if let Err(e) = fs::write(&seen_path, seen.to_text()) {
+        // Only the "next tier" memory is lost; the hint is still shown.
+        eprintln!("note: cannot remember the hints seen ({e})");
+    }
     println!(
         "Hint {tier}/{TIERS} for {id}: {}\n\n{}\n",
         TIER_NAMES[tier - 1],
@@ -186,11 +209,6 @@ fn hint(
         println!("Run the same command again for the next hint.");
     } else {
         println!("That was the last hint. The lesson: {}.", exercise.lesson);
-    }
-    seen.record(id, tier);
-    if let Err(e) = fs::write(&seen_path, seen.to_text()) {
-        // Only the "next tier" memory is lost; the hint was shown.
-        eprintln!("note: cannot remember the hints seen ({e})");
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -217,11 +235,12 @@ mod tests {
             "✅ p1_guard    part 1  ~ 5 min  A guard"
         );
         let unsolved = Status::Unsolved {
-            reason: "not started".into(),
+            reason: "1/2 tests fail\nthe message".into(),
         };
         assert_eq!(
             row(&exercise(), &unsolved, 10),
-            "❌ p1_guard    part 1  ~ 5 min  A guard\n               └ not started"
+            "❌ p1_guard    part 1  ~ 5 min  A guard\n               └ 1/2 tests fail\n                 \
+             the message"
         );
     }
 }

@@ -70,10 +70,23 @@ fn judge_report(report: &TestReport, test_source: &str) -> Status {
             "{failed}/{total} tests fail; todo!() left in {todo_at}"
         ));
     }
-    let message = failure.message.lines().next().unwrap_or("(no message)");
     unsolved(&format!(
-        "{failed}/{total} tests fail; first: {first}: {message}"
+        "{failed}/{total} tests fail; first: {first}\n{}",
+        headline(&failure.message)
     ))
+}
+
+/// The first line of a panic message, without the `assert_eq!` preamble that hides the test's
+/// own explanation.
+fn headline(message: &str) -> &str {
+    let first = message.lines().next().unwrap_or("(no message)");
+    [
+        "assertion `left == right` failed: ",
+        "assertion `left != right` failed: ",
+    ]
+    .iter()
+    .find_map(|preamble| first.strip_prefix(preamble))
+    .unwrap_or(first)
 }
 
 /// Where `fn <name>(` stands in the test file (tests not found there come last).
@@ -84,14 +97,22 @@ fn source_position(source: &str, name: &str) -> usize {
         .unwrap_or(usize::MAX)
 }
 
+/// An unsolved status; each line of `reason` is cut to [`REASON_WIDTH`].
 fn unsolved(reason: &str) -> Status {
-    let reason = if reason.chars().count() > REASON_WIDTH {
-        let cut: String = reason.chars().take(REASON_WIDTH - 1).collect();
-        format!("{cut}…")
-    } else {
-        reason.to_string()
-    };
-    Status::Unsolved { reason }
+    let lines: Vec<String> = reason
+        .lines()
+        .map(|line| {
+            if line.chars().count() > REASON_WIDTH {
+                let cut: String = line.chars().take(REASON_WIDTH - 1).collect();
+                format!("{cut}…")
+            } else {
+                line.to_string()
+            }
+        })
+        .collect();
+    Status::Unsolved {
+        reason: lines.join("\n"),
+    }
 }
 
 #[cfg(test)]
@@ -142,14 +163,12 @@ mod tests {
     fn a_real_failure_names_the_test_and_the_first_line_of_its_message() {
         let out = "test first_in_file ... FAILED\ntest second_in_file ... ok\n\nfailures:\n\n\
                    ---- first_in_file stdout ----\nthread 'first_in_file' panicked at t.rs:3:5:\n\
-                   assertion failed: the gauge must read 0\n  left: 1\n\nfailures:\n\n\
+                   assertion `left == right` failed: the gauge must read 0\n  left: 1\n\nfailures:\n\n\
                    test result: FAILED.\n";
         assert_eq!(
             judge(&ran(out), SOURCE),
             Status::Unsolved {
-                reason: "1/2 tests fail; first: first_in_file: assertion failed: the gauge must \
-                         read 0"
-                    .into()
+                reason: "1/2 tests fail; first: first_in_file\nthe gauge must read 0".into()
             }
         );
     }
@@ -195,10 +214,12 @@ mod tests {
 
     #[test]
     fn long_reasons_are_cut() {
-        let Status::Unsolved { reason } = unsolved(&"x".repeat(500)) else {
+        let Status::Unsolved { reason } = unsolved(&format!("{}\nshort", "x".repeat(500))) else {
             panic!("unsolved");
         };
-        assert_eq!(reason.chars().count(), REASON_WIDTH);
-        assert!(reason.ends_with('…'));
+        let (long, short) = reason.split_once('\n').expect("two lines");
+        assert_eq!(long.chars().count(), REASON_WIDTH);
+        assert!(long.ends_with('…'));
+        assert_eq!(short, "short");
     }
 }

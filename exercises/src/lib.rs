@@ -23,19 +23,27 @@
 //! - on the stubs every test fails (except the few a manifest entry declares);
 //! - every deliberately wrong variant, `wrong/<id>/<variant>.rs`, fails at least one test.
 //!
-//! # How a module is swapped
+//! # Where the stubs are compiled
 //!
-//! Each `pub mod <id>;` below carries one `cfg_attr(..., path = ...)` per replacement:
-//! `feature = "solution"` selects the solution, and `exercise_variant = "<id>/<variant>"` a
-//! wrong variant. The build script turns the environment variable
-//! `EXERCISE_VARIANT=<id>/<variant>` into that `--cfg`, so
+//! Not in this library: each exercise's test file includes its stub as a module
+//! (`#[path = "../src/<id>.rs"] pub mod <id>;`). A stub that does not compile therefore breaks
+//! only its own exercise's tests, never the others', nor the runner
+//! (`cargo run -p exercises`), which a learner with a broken stub needs most (`reset`). This
+//! library only holds what the tests share: [`harness`].
+//!
+//! # How the code under test is swapped
+//!
+//! The module declaration at the top of each test file carries one `cfg_attr(..., path = ...)`
+//! per possible code: the stub by default, the solution with `feature = "solution"`, and a
+//! wrong variant with `exercise_variant = "<id>/<variant>"`. The build script turns the
+//! environment variable `EXERCISE_VARIANT=<id>/<variant>` into that `--cfg` (and into
+//! `exercise_variant_of = "<id>"`, which turns the stub's line off), so
 //!
 //! ```text
 //! EXERCISE_VARIANT=p1_active_guard/forgets_to_decrement cargo test -p exercises --test p1_active_guard
 //! ```
 //!
-//! runs the tests against that mistake. Adding an exercise or a variant means adding its line
-//! here; `verify` names any line that is missing.
+//! runs the tests against that mistake. `verify` names any line that is missing.
 //!
 //! # Why `cargo test --workspace` stays green
 //!
@@ -44,58 +52,3 @@
 //! one and `--test '*'` runs them all.
 
 pub mod harness;
-
-// Part 1: threads.
-
-#[cfg_attr(feature = "solution", path = "../solutions/p1_active_guard.rs")]
-#[cfg_attr(
-    exercise_variant = "p1_active_guard/forgets_to_decrement",
-    path = "../wrong/p1_active_guard/forgets_to_decrement.rs"
-)]
-#[cfg_attr(
-    exercise_variant = "p1_active_guard/increments_twice",
-    path = "../wrong/p1_active_guard/increments_twice.rs"
-)]
-#[cfg_attr(
-    exercise_variant = "p1_active_guard/drop_on_the_gauge",
-    path = "../wrong/p1_active_guard/drop_on_the_gauge.rs"
-)]
-pub mod p1_active_guard;
-
-#[cfg_attr(feature = "solution", path = "../solutions/p1_read_request.rs")]
-#[cfg_attr(
-    exercise_variant = "p1_read_request/interrupted_is_fatal",
-    path = "../wrong/p1_read_request/interrupted_is_fatal.rs"
-)]
-#[cfg_attr(
-    exercise_variant = "p1_read_request/eof_is_always_clean",
-    path = "../wrong/p1_read_request/eof_is_always_clean.rs"
-)]
-#[cfg_attr(
-    exercise_variant = "p1_read_request/reads_before_checking_the_buffer",
-    path = "../wrong/p1_read_request/reads_before_checking_the_buffer.rs"
-)]
-#[cfg_attr(
-    exercise_variant = "p1_read_request/one_read_is_one_request",
-    path = "../wrong/p1_read_request/one_read_is_one_request.rs"
-)]
-pub mod p1_read_request;
-
-#[cfg_attr(feature = "solution", path = "../solutions/p1_thread_pool.rs")]
-#[cfg_attr(
-    exercise_variant = "p1_thread_pool/ignores_max_threads",
-    path = "../wrong/p1_thread_pool/ignores_max_threads.rs"
-)]
-#[cfg_attr(
-    exercise_variant = "p1_thread_pool/counts_running_jobs_as_queued",
-    path = "../wrong/p1_thread_pool/counts_running_jobs_as_queued.rs"
-)]
-#[cfg_attr(
-    exercise_variant = "p1_thread_pool/a_panic_kills_the_worker",
-    path = "../wrong/p1_thread_pool/a_panic_kills_the_worker.rs"
-)]
-#[cfg_attr(
-    exercise_variant = "p1_thread_pool/drop_abandons_the_queue",
-    path = "../wrong/p1_thread_pool/drop_abandons_the_queue.rs"
-)]
-pub mod p1_thread_pool;

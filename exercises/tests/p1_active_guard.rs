@@ -1,12 +1,33 @@
 //! Tests for `exercises/src/p1_active_guard.rs`: the count must be right on every path out of
 //! a scope. Run them with `cargo test -p exercises --test p1_active_guard`.
 
+// The code these tests run: your stub, unless `cargo run -p exercises -- verify` swaps in the
+// reference solution or a deliberately wrong variant (see exercises/README.md).
+#[cfg_attr(
+    not(any(feature = "solution", exercise_variant_of = "p1_active_guard")),
+    path = "../src/p1_active_guard.rs"
+)]
+#[cfg_attr(feature = "solution", path = "../solutions/p1_active_guard.rs")]
+#[cfg_attr(
+    exercise_variant = "p1_active_guard/drop_on_the_gauge",
+    path = "../wrong/p1_active_guard/drop_on_the_gauge.rs"
+)]
+#[cfg_attr(
+    exercise_variant = "p1_active_guard/forgets_to_decrement",
+    path = "../wrong/p1_active_guard/forgets_to_decrement.rs"
+)]
+#[cfg_attr(
+    exercise_variant = "p1_active_guard/increments_twice",
+    path = "../wrong/p1_active_guard/increments_twice.rs"
+)]
+pub mod p1_active_guard;
+
 use std::panic;
 use std::sync::{Arc, Barrier};
 use std::thread;
 
 use exercises::harness::within;
-use exercises::p1_active_guard::Gauge;
+use p1_active_guard::Gauge;
 
 /// The error a pretend connection handler returns.
 #[derive(Debug)]

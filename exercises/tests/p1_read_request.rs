@@ -2,11 +2,36 @@
 //! each test decides exactly which bytes (or errors) every `read` returns. Run them with
 //! `cargo test -p exercises --test p1_read_request`.
 
+// The code these tests run: your stub, unless `cargo run -p exercises -- verify` swaps in the
+// reference solution or a deliberately wrong variant (see exercises/README.md).
+#[cfg_attr(
+    not(any(feature = "solution", exercise_variant_of = "p1_read_request")),
+    path = "../src/p1_read_request.rs"
+)]
+#[cfg_attr(feature = "solution", path = "../solutions/p1_read_request.rs")]
+#[cfg_attr(
+    exercise_variant = "p1_read_request/eof_is_always_clean",
+    path = "../wrong/p1_read_request/eof_is_always_clean.rs"
+)]
+#[cfg_attr(
+    exercise_variant = "p1_read_request/interrupted_is_fatal",
+    path = "../wrong/p1_read_request/interrupted_is_fatal.rs"
+)]
+#[cfg_attr(
+    exercise_variant = "p1_read_request/one_read_is_one_request",
+    path = "../wrong/p1_read_request/one_read_is_one_request.rs"
+)]
+#[cfg_attr(
+    exercise_variant = "p1_read_request/reads_before_checking_the_buffer",
+    path = "../wrong/p1_read_request/reads_before_checking_the_buffer.rs"
+)]
+pub mod p1_read_request;
+
 use std::collections::VecDeque;
 use std::io::{self, ErrorKind, Read};
 
 use exercises::harness::within;
-use exercises::p1_read_request::{FrameError, Framer, ReadError, Request, read_request};
+use p1_read_request::{FrameError, Framer, ReadError, Request, read_request};
 
 /// What the scripted client does at one `read`.
 #[derive(Debug, Clone)]

@@ -3,6 +3,31 @@
 //! are running and which are waiting; nothing sleeps. Run them with
 //! `cargo test -p exercises --test p1_thread_pool`.
 
+// The code these tests run: your stub, unless `cargo run -p exercises -- verify` swaps in the
+// reference solution or a deliberately wrong variant (see exercises/README.md).
+#[cfg_attr(
+    not(any(feature = "solution", exercise_variant_of = "p1_thread_pool")),
+    path = "../src/p1_thread_pool.rs"
+)]
+#[cfg_attr(feature = "solution", path = "../solutions/p1_thread_pool.rs")]
+#[cfg_attr(
+    exercise_variant = "p1_thread_pool/a_panic_kills_the_worker",
+    path = "../wrong/p1_thread_pool/a_panic_kills_the_worker.rs"
+)]
+#[cfg_attr(
+    exercise_variant = "p1_thread_pool/counts_running_jobs_as_queued",
+    path = "../wrong/p1_thread_pool/counts_running_jobs_as_queued.rs"
+)]
+#[cfg_attr(
+    exercise_variant = "p1_thread_pool/drop_abandons_the_queue",
+    path = "../wrong/p1_thread_pool/drop_abandons_the_queue.rs"
+)]
+#[cfg_attr(
+    exercise_variant = "p1_thread_pool/ignores_max_threads",
+    path = "../wrong/p1_thread_pool/ignores_max_threads.rs"
+)]
+pub mod p1_thread_pool;
+
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -10,7 +35,7 @@ use std::sync::mpsc::{self, Sender};
 use std::thread::{self, ThreadId};
 
 use exercises::harness::{recv_within, within};
-use exercises::p1_thread_pool::{ThreadPool, ThreadSpec};
+use p1_thread_pool::{ThreadPool, ThreadSpec};
 
 /// The jobs in these tests: any closure, run by a handler that just calls it.
 type Job = Box<dyn FnOnce() + Send>;
