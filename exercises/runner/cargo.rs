@@ -110,7 +110,8 @@ pub fn run_tests(workspace: &Workspace, id: &str, code: Code) -> Result<TestRun,
     Ok(classify(&stdout, &stderr, output.status.to_string()))
 }
 
-fn classify(stdout: &str, stderr: &str, status: String) -> TestRun {
+/// What a finished `cargo test` run amounts to, from its output and exit status.
+pub fn classify(stdout: &str, stderr: &str, status: String) -> TestRun {
     let report = libtest::parse(stdout);
     if report.finished {
         return TestRun::Ran(report);

@@ -14,6 +14,7 @@ mod status;
 mod verify;
 
 use std::fs;
+use std::io::{BufRead, BufReader};
 use std::process::{ExitCode, Stdio};
 
 use clap::{Parser, Subcommand};
@@ -107,12 +108,7 @@ fn progress(workspace: &Workspace, manifest: &Manifest) -> Result<ExitCode, Stri
     let mut solved = 0;
     for exercise in &manifest.exercises {
         let run = cargo::run_tests(workspace, &exercise.id, Code::Stub)?;
-        let tests = workspace
-            .crate_dir
-            .join("tests")
-            .join(format!("{}.rs", exercise.id));
-        let source = fs::read_to_string(tests).unwrap_or_default();
-        let status = status::judge(&run, &source);
+        let status = status::judge(&run, &test_source(workspace, &exercise.id));
         println!("{}", row(exercise, &status, id_width));
         if status.is_solved() {
             solved += 1;
@@ -155,23 +151,56 @@ fn row(exercise: &Exercise, status: &Status, id_width: usize) -> String {
     }
 }
 
+/// Runs one exercise's tests with their output shown as it comes, then sums it up: the
+/// failures libtest prints are in the order the tests finished, the summary names the one to
+/// read first.
 fn test(workspace: &Workspace, exercise: &Exercise) -> Result<ExitCode, String> {
     let id = &exercise.id;
     println!("$ {}", cargo::command_line(id, Code::Stub));
-    let status = cargo::test_command(workspace, id, Code::Stub)
+    let mut child = cargo::test_command(workspace, id, Code::Stub)
         .stdin(Stdio::null())
-        .status()
+        .stdout(Stdio::piped())
+        .spawn()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
-    if status.success() {
-        println!("\n✅ {id} passes. `cargo run -p exercises` shows what is next.");
-        Ok(ExitCode::SUCCESS)
-    } else {
-        println!(
-            "\n❌ Not yet. Read the first failure above (its message says what was expected); \
-             stuck? `cargo run -p exercises -- hint {id}`"
-        );
-        Ok(ExitCode::FAILURE)
+    let stdout = child.stdout.take().expect("stdout was piped");
+    let mut captured = String::new();
+    for line in BufReader::new(stdout).lines() {
+        let line = line.map_err(|e| format!("cannot read cargo's output: {e}"))?;
+        println!("{line}");
+        captured.push_str(&line);
+        captured.push('\n');
     }
+    let status = child
+        .wait()
+        .map_err(|e| format!("cannot wait for cargo: {e}"))?;
+    let run = cargo::classify(&captured, "", status.to_string());
+    println!();
+    match (&run, status::judge(&run, &test_source(workspace, id))) {
+        (_, Status::Solved { tests }) => {
+            println!(
+                "✅ {id}: all {tests} tests pass. `cargo run -p exercises` shows what is next."
+            );
+        }
+        (cargo::TestRun::DoesNotCompile(_), _) => {
+            println!("❌ {id} does not compile: the first `error` above says where and why.");
+        }
+        (_, Status::Unsolved { reason }) => println!(
+            "❌ {id}: {}\n   Stuck? `cargo run -p exercises -- hint {id}`",
+            reason.replace('\n', "\n   ")
+        ),
+    }
+    Ok(if status.success() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// The text of `tests/<id>.rs` (empty if it cannot be read: only the order of failures
+/// depends on it).
+fn test_source(workspace: &Workspace, id: &str) -> String {
+    let path = workspace.crate_dir.join("tests").join(format!("{id}.rs"));
+    fs::read_to_string(path).unwrap_or_default()
 }
 
 fn hint(
