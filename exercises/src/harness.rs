@@ -1,0 +1,107 @@
+//! What the exercise tests share: a way to wait that cannot hang.
+//!
+//! An unfinished exercise often waits forever: a job never reaches a worker, a loop never sees
+//! the end of the input, a worker never learns that the pool is gone. A test that hangs tells
+//! the learner nothing, so every wait in the tests goes through this module: it gives up after
+//! a limit and fails with a message that says what was probably forgotten.
+//!
+//! These are not timed assertions. Nothing here measures speed: a correct solution finishes in
+//! milliseconds, and the limit is only there to turn "stuck forever" into a readable failure.
+//! Tests synchronise with channels and barriers, never with sleeps.
+
+use std::panic;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::thread;
+use std::time::Duration;
+
+/// How long one wait (for a job to run, for a message) lasts before the solution is called
+/// stuck. Generous, because CI machines are small and busy; a correct solution needs
+/// milliseconds.
+pub const WAIT_LIMIT: Duration = Duration::from_secs(10);
+
+/// How long a whole test may take. Longer than [`WAIT_LIMIT`], so that a stuck wait inside the
+/// test fails first, with its own, more precise message.
+pub const TEST_LIMIT: Duration = Duration::from_secs(30);
+
+/// Runs `test` on a thread of its own and returns its result, or fails with `if_stuck` when it
+/// has not finished within [`TEST_LIMIT`].
+///
+/// A panic inside `test` (a failed assertion, a `todo!()`) fails the calling test with the
+/// original message. A stuck thread is left behind; it ends with the test process.
+pub fn within<T, F>(if_stuck: &str, test: F) -> T
+where
+    T: Send + 'static,
+    F: FnOnce() -> T + Send + 'static,
+{
+    let (done, finished) = mpsc::channel();
+    // The same name as the test's thread, so that panic messages name the test.
+    let name = thread::current()
+        .name()
+        .unwrap_or("exercise-test")
+        .to_string();
+    let runner = thread::Builder::new()
+        .name(name)
+        .spawn(move || {
+            let value = test();
+            // The receiver is gone only if the test already failed on the safety net.
+            let _ = done.send(());
+            value
+        })
+        .expect("a test can start one thread");
+    match finished.recv_timeout(TEST_LIMIT) {
+        // Finished, or panicked (which drops `done` and disconnects the channel).
+        Ok(()) | Err(RecvTimeoutError::Disconnected) => match runner.join() {
+            Ok(value) => value,
+            Err(panic) => panic::resume_unwind(panic),
+        },
+        Err(RecvTimeoutError::Timeout) => panic!(
+            "stuck: the test did not finish within {} s. {if_stuck}",
+            TEST_LIMIT.as_secs()
+        ),
+    }
+}
+
+/// The next message from `receiver`, or a failure with `if_missing` when none arrives within
+/// [`WAIT_LIMIT`] (or every sender is gone without sending one).
+pub fn recv_within<T>(receiver: &Receiver<T>, if_missing: &str) -> T {
+    match receiver.recv_timeout(WAIT_LIMIT) {
+        Ok(message) => message,
+        Err(RecvTimeoutError::Timeout) => panic!(
+            "nothing arrived within {} s: {if_missing}",
+            WAIT_LIMIT.as_secs()
+        ),
+        Err(RecvTimeoutError::Disconnected) => panic!(
+            "nothing arrived, and nothing can arrive any more (every sender is gone): {if_missing}"
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn within_returns_the_value() {
+        assert_eq!(within("unused", || 6 * 7), 42);
+    }
+
+    #[test]
+    fn within_passes_a_panic_on() {
+        let result = panic::catch_unwind(|| within("unused", || panic!("the test's own failure")));
+        let payload = result.expect_err("the panic reaches the caller");
+        assert_eq!(
+            payload.downcast_ref::<&str>(),
+            Some(&"the test's own failure")
+        );
+    }
+
+    #[test]
+    fn recv_within_names_what_is_missing_when_senders_are_gone() {
+        let (sender, receiver) = mpsc::channel::<()>();
+        drop(sender);
+        let result = panic::catch_unwind(|| recv_within(&receiver, "did the job run?"));
+        let payload = result.expect_err("no message can come");
+        let message = payload.downcast_ref::<String>().map(String::as_str);
+        assert!(message.is_some_and(|m| m.ends_with("did the job run?")));
+    }
+}

@@ -1,0 +1,91 @@
+//! Wrong: the queue depth counts every job not yet finished, running ones included.
+//!
+//! "Submitted minus finished" is easy to count, and it is a number worth knowing, but it is
+//! not the queue: the dashboard would show a queue under any load, even when every job starts
+//! at once.
+
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crossbeam_channel::{Receiver, Sender};
+use part1_threads::spawn::try_spawn;
+
+pub use part1_threads::spawn::{SpawnRefused, ThreadSpec};
+
+pub struct ThreadPool<T> {
+    sender: Sender<T>,
+    receiver: Receiver<T>,
+    handler: Arc<dyn Fn(T) + Send + Sync>,
+    threads: Arc<AtomicUsize>,
+    /// Jobs submitted and not yet finished.
+    unfinished: Arc<AtomicUsize>,
+    max_threads: usize,
+    spec: ThreadSpec,
+}
+
+impl<T: Send + 'static> ThreadPool<T> {
+    pub fn new(
+        max_threads: usize,
+        spec: ThreadSpec,
+        handler: impl Fn(T) + Send + Sync + 'static,
+    ) -> Self {
+        let (sender, receiver) = crossbeam_channel::unbounded();
+        ThreadPool {
+            sender,
+            receiver,
+            handler: Arc::new(handler),
+            threads: Arc::new(AtomicUsize::new(0)),
+            unfinished: Arc::new(AtomicUsize::new(0)),
+            max_threads: max_threads.max(1),
+            spec,
+        }
+    }
+
+    pub fn submit(&self, job: T) -> Result<(), SpawnRefused<T>> {
+        self.unfinished.fetch_add(1, Ordering::AcqRel);
+        let below_max = self
+            .threads
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < self.max_threads).then_some(n + 1)
+            })
+            .is_ok();
+        if !below_max {
+            self.sender
+                .send(job)
+                .expect("the pool owns a receiver, so the channel is open");
+            return Ok(());
+        }
+        let jobs = self.receiver.clone();
+        let handler = Arc::clone(&self.handler);
+        let threads = Arc::clone(&self.threads);
+        let unfinished = Arc::clone(&self.unfinished);
+        try_spawn(&self.spec, job, move |first| {
+            let run = |job| {
+                let _ = panic::catch_unwind(AssertUnwindSafe(|| handler(job)));
+                unfinished.fetch_sub(1, Ordering::AcqRel);
+            };
+            run(first);
+            while let Ok(job) = jobs.recv() {
+                run(job);
+            }
+            threads.fetch_sub(1, Ordering::AcqRel);
+        })
+        .inspect_err(|_| {
+            self.threads.fetch_sub(1, Ordering::AcqRel);
+            self.unfinished.fetch_sub(1, Ordering::AcqRel);
+        })
+    }
+
+    pub fn queue_depth(&self) -> usize {
+        self.unfinished.load(Ordering::Acquire)
+    }
+
+    pub fn threads(&self) -> usize {
+        self.threads.load(Ordering::Acquire)
+    }
+
+    pub fn max_threads(&self) -> usize {
+        self.max_threads
+    }
+}
