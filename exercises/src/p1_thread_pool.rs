@@ -59,7 +59,7 @@ impl<T: Send + 'static> ThreadPool<T> {
 
     /// Runs `job` on a new worker if the pool may still grow, or else on the next worker to
     /// become free. Fails only if a new worker was needed and the OS refused the thread.
-    pub fn submit(&self, job: T) -> Result<(), SpawnRefused<T>> {
+    pub fn submit(&mut self, job: T) -> Result<(), SpawnRefused<T>> {
         // TODO: fewer than max_threads workers? Start one (it runs this job first, then takes
         // jobs from the queue until the pool is dropped). Otherwise queue the job.
         todo!()

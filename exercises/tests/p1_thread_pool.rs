@@ -50,7 +50,7 @@ fn closure_pool(max_threads: usize) -> ThreadPool<Job> {
     ThreadPool::new(max_threads, spec, |job: Job| job())
 }
 
-fn submit(pool: &ThreadPool<Job>, job: impl FnOnce() + Send + 'static) {
+fn submit(pool: &mut ThreadPool<Job>, job: impl FnOnce() + Send + 'static) {
     if let Err(refused) = pool.submit(Box::new(job)) {
         panic!("submit failed: the OS refused a thread ({})", refused.error);
     }
@@ -92,7 +92,7 @@ fn threads_start_lazily_and_never_exceed_max_threads() {
     const MAX: usize = 3;
     const JOBS: usize = 12;
     within(IF_NO_JOB_RUNS, || {
-        let pool = closure_pool(MAX);
+        let mut pool = closure_pool(MAX);
         assert_eq!(pool.max_threads(), MAX);
         assert_eq!(
             pool.threads(),
@@ -108,7 +108,7 @@ fn threads_start_lazily_and_never_exceed_max_threads() {
         for _ in 0..JOBS {
             let job = gated_job(&started_tx, &waiter, &done_tx);
             let (running, most_at_once) = (Arc::clone(&running), Arc::clone(&most_at_once));
-            submit(&pool, move || {
+            submit(&mut pool, move || {
                 let now = running.fetch_add(1, Ordering::SeqCst) + 1;
                 most_at_once.fetch_max(now, Ordering::SeqCst);
                 job();
@@ -155,12 +155,12 @@ fn threads_start_lazily_and_never_exceed_max_threads() {
 #[test]
 fn queue_depth_counts_the_jobs_waiting_for_a_free_worker() {
     within(IF_NO_JOB_RUNS, || {
-        let pool = closure_pool(2);
+        let mut pool = closure_pool(2);
         let (started_tx, started) = mpsc::channel();
         let (done_tx, done) = mpsc::channel();
         let (gate, waiter) = gate();
         for _ in 0..2 {
-            submit(&pool, gated_job(&started_tx, &waiter, &done_tx));
+            submit(&mut pool, gated_job(&started_tx, &waiter, &done_tx));
         }
         for _ in 0..2 {
             recv_within(&started, IF_NO_JOB_RUNS);
@@ -172,7 +172,7 @@ fn queue_depth_counts_the_jobs_waiting_for_a_free_worker() {
              jobs are not queued)"
         );
         for _ in 0..3 {
-            submit(&pool, gated_job(&started_tx, &waiter, &done_tx));
+            submit(&mut pool, gated_job(&started_tx, &waiter, &done_tx));
         }
         assert_eq!(
             pool.queue_depth(),
@@ -193,14 +193,14 @@ fn queue_depth_counts_the_jobs_waiting_for_a_free_worker() {
 fn every_job_runs_exactly_once() {
     const WAVE: usize = 100;
     within(IF_QUEUED_JOBS_STAY, || {
-        let pool = closure_pool(4);
+        let mut pool = closure_pool(4);
         let runs: Arc<Vec<AtomicUsize>> = Arc::new((0..2 * WAVE).map(|_| 0.into()).collect());
         let (done_tx, done) = mpsc::channel();
         // Two waves: the second finds the workers idle, waiting for work.
         for wave in [0..WAVE, WAVE..2 * WAVE] {
             for job in wave {
                 let (runs, done_tx) = (Arc::clone(&runs), done_tx.clone());
-                submit(&pool, move || {
+                submit(&mut pool, move || {
                     runs[job].fetch_add(1, Ordering::SeqCst);
                     let _ = done_tx.send(());
                 });
@@ -225,11 +225,11 @@ fn every_job_runs_exactly_once() {
 #[test]
 fn workers_carry_the_name_from_the_thread_spec() {
     within(IF_NO_JOB_RUNS, || {
-        let pool = closure_pool(2);
+        let mut pool = closure_pool(2);
         let (names_tx, names) = mpsc::channel();
         for _ in 0..4 {
             let names_tx = names_tx.clone();
-            submit(&pool, move || {
+            submit(&mut pool, move || {
                 let _ = names_tx.send(thread::current().name().map(str::to_string));
             });
         }
@@ -246,15 +246,15 @@ fn workers_carry_the_name_from_the_thread_spec() {
 #[test]
 fn a_panicking_job_does_not_shrink_the_pool() {
     within(IF_NO_JOB_RUNS, || {
-        let pool = closure_pool(1);
+        let mut pool = closure_pool(1);
         // The panic message this prints belongs to the test.
-        submit(&pool, || {
+        submit(&mut pool, || {
             panic!("a job failed (this panic is part of the test)")
         });
         let (done_tx, done) = mpsc::channel();
         for _ in 0..3 {
             let done_tx = done_tx.clone();
-            submit(&pool, move || {
+            submit(&mut pool, move || {
                 let _ = done_tx.send(());
             });
         }
@@ -294,12 +294,12 @@ fn dropping_the_pool_lets_the_workers_finish_the_queue_and_exit() {
             let (done_tx, done) = mpsc::channel();
             let (gate, waiter) = gate();
             {
-                let pool = ThreadPool::new(2, spec, move |job: Job| {
+                let mut pool = ThreadPool::new(2, spec, move |job: Job| {
                     let _keep_alive_with_the_handler = &signal;
                     job();
                 });
                 for _ in 0..5 {
-                    submit(&pool, gated_job(&started_tx, &waiter, &done_tx));
+                    submit(&mut pool, gated_job(&started_tx, &waiter, &done_tx));
                 }
                 for _ in 0..2 {
                     recv_within(&started, IF_NO_JOB_RUNS);
@@ -329,14 +329,14 @@ fn dropping_the_pool_lets_the_workers_finish_the_queue_and_exit() {
 #[test]
 fn max_threads_of_zero_is_raised_to_one() {
     within(IF_NO_JOB_RUNS, || {
-        let pool = closure_pool(0);
+        let mut pool = closure_pool(0);
         assert_eq!(
             pool.max_threads(),
             1,
             "a pool of 0 threads could run nothing"
         );
         let (done_tx, done) = mpsc::channel();
-        submit(&pool, move || {
+        submit(&mut pool, move || {
             let _ = done_tx.send(());
         });
         recv_within(&done, IF_NO_JOB_RUNS);
@@ -353,7 +353,7 @@ fn a_refused_thread_hands_the_job_back() {
             name: WORKER_NAME.to_string(),
             stack_size: Some(IMPOSSIBLE_STACK),
         };
-        let pool = ThreadPool::new(2, spec, |job: Job| job());
+        let mut pool = ThreadPool::new(2, spec, |job: Job| job());
         let (ran_tx, ran) = mpsc::channel();
         let job: Job = Box::new(move || {
             let _ = ran_tx.send(());

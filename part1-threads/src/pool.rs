@@ -20,7 +20,9 @@
 //! - At most `max_threads` workers exist: a slot in `threads` is reserved (compare-and-swap)
 //!   *before* spawning, and released if the spawn fails.
 //! - No job is lost: a job is either handed to a new worker, queued (and some worker exists to
-//!   take it), or returned to the caller inside [`SpawnRefused`].
+//!   take it), or returned to the caller inside [`SpawnRefused`]. This needs one submitter at
+//!   a time — with two, one could queue its job while the other's spawn of the last worker
+//!   fails — so [`ThreadPool::submit`] takes `&mut self` and the compiler enforces it.
 //! - A panicking job does not shrink the pool: each job runs under `catch_unwind`.
 
 use std::panic::{self, AssertUnwindSafe};
@@ -70,7 +72,7 @@ impl<T: Send + 'static> ThreadPool<T> {
 
     /// Runs `job` on a new worker if the pool may still grow, or else on the next worker to
     /// become free. Fails only if a new worker was needed and the OS refused the thread.
-    pub fn submit(&self, job: T) -> Result<(), SpawnRefused<T>> {
+    pub fn submit(&mut self, job: T) -> Result<(), SpawnRefused<T>> {
         if !reserve_below(&self.shared.threads, self.max_threads) {
             // Full: wait in the queue for a worker to finish its current job.
             self.sender

@@ -131,7 +131,7 @@ impl Server {
             let stopping = Arc::clone(&stopping);
             thread::Builder::new()
                 .name("http-accept".into())
-                .spawn(move || accept_loop(&listener, &dispatch, &stats, &stopping))?
+                .spawn(move || accept_loop(&listener, dispatch, &stats, &stopping))?
         };
         Ok(Server {
             local_addr,
@@ -198,7 +198,7 @@ enum Dispatch {
 
 impl Dispatch {
     /// Hands `stream` to a thread, or gives it back with the reason it could not.
-    fn dispatch(&self, stream: TcpStream) -> Result<(), (ServerError, TcpStream)> {
+    fn dispatch(&mut self, stream: TcpStream) -> Result<(), (ServerError, TcpStream)> {
         match self {
             Dispatch::ThreadPerConnection {
                 spec,
@@ -249,7 +249,7 @@ impl Drop for ThreadSlot {
 
 fn accept_loop(
     listener: &TcpListener,
-    dispatch: &Dispatch,
+    mut dispatch: Dispatch,
     stats: &ServerStats,
     stopping: &AtomicBool,
 ) {

@@ -38,7 +38,7 @@ impl<T: Send + 'static> ThreadPool<T> {
         }
     }
 
-    pub fn submit(&self, job: T) -> Result<(), SpawnRefused<T>> {
+    pub fn submit(&mut self, job: T) -> Result<(), SpawnRefused<T>> {
         let below_max = self
             .threads
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {

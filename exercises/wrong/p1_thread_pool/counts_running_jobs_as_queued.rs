@@ -42,7 +42,7 @@ impl<T: Send + 'static> ThreadPool<T> {
         }
     }
 
-    pub fn submit(&self, job: T) -> Result<(), SpawnRefused<T>> {
+    pub fn submit(&mut self, job: T) -> Result<(), SpawnRefused<T>> {
         self.unfinished.fetch_add(1, Ordering::AcqRel);
         let below_max = self
             .threads

@@ -38,7 +38,7 @@ impl<T: Send + 'static> ThreadPool<T> {
         }
     }
 
-    pub fn submit(&self, job: T) -> Result<(), SpawnRefused<T>> {
+    pub fn submit(&mut self, job: T) -> Result<(), SpawnRefused<T>> {
         self.threads.fetch_add(1, Ordering::AcqRel);
         let jobs = self.receiver.clone();
         let handler = Arc::clone(&self.handler);
