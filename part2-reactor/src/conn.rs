@@ -433,3 +433,165 @@ impl Connection {
         };
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{BufRead, BufReader};
+    use std::net::{TcpListener, TcpStream as StdTcpStream};
+
+    /// A connected pair: the client end (blocking) and the server end, ready for the reactor.
+    fn pair() -> (StdTcpStream, TcpStream) {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let client = StdTcpStream::connect(listener.local_addr().expect("addr")).expect("connect");
+        let (server, _) = listener.accept().expect("accept");
+        server.set_nonblocking(true).expect("non-blocking");
+        (client, TcpStream::from_std(server))
+    }
+
+    /// Waits until the server end has `len` bytes waiting, so that what a single read sees is
+    /// decided by the test, not by the scheduler.
+    fn until_buffered(stream: &TcpStream, len: usize) {
+        let mut buf = vec![0; len];
+        for _ in 0..10_000 {
+            if stream.peek(&mut buf).is_ok_and(|n| n == len) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        panic!("{len} bytes never arrived");
+    }
+
+    struct World {
+        app: AppConfig,
+        stats: ServerStats,
+        loop_stats: ReactorStats,
+        timers: TimerQueue<TimerKind>,
+        did: Did,
+    }
+
+    impl World {
+        fn new() -> World {
+            World {
+                app: AppConfig::default(),
+                stats: ServerStats::new(),
+                loop_stats: ReactorStats::new(),
+                timers: TimerQueue::new(),
+                did: Did::default(),
+            }
+        }
+
+        fn cx(&mut self, now: Instant) -> HandlerContext<'_> {
+            HandlerContext {
+                key: Key::new(1, 0),
+                now,
+                app: &self.app,
+                idle_timeout: Duration::from_secs(60),
+                stats: &self.stats,
+                loop_stats: &self.loop_stats,
+                timers: &mut self.timers,
+                did: &mut self.did,
+            }
+        }
+    }
+
+    fn pipelined(n: usize) -> Vec<u8> {
+        b"GET / HTTP/1.1\r\n\r\n".repeat(n)
+    }
+
+    fn read_statuses(client: &StdTcpStream, n: usize) -> Vec<String> {
+        let mut reader = BufReader::new(client);
+        (0..n)
+            .map(|_| {
+                let mut lines = Vec::new();
+                loop {
+                    let mut line = String::new();
+                    reader.read_line(&mut line).expect("a response line");
+                    if line == "\r\n" {
+                        break;
+                    }
+                    lines.push(line);
+                }
+                let mut body = [0; 5];
+                reader.read_exact(&mut body).expect("the body");
+                lines[0].trim_end().to_string()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn one_readable_event_serves_every_pipelined_request() {
+        let (mut client, server_end) = pair();
+        let requests = pipelined(10);
+        client.write_all(&requests).expect("send");
+        until_buffered(&server_end, requests.len());
+
+        let mut world = World::new();
+        let mut connection = Connection::new(server_end, Instant::now());
+        // The one event edge-triggered epoll gives for all ten requests.
+        let flow = connection.on_ready(true, false, &mut world.cx(Instant::now()));
+
+        assert_eq!(flow, Flow::Wait, "nothing left to do until the next event");
+        assert_eq!(world.did.requests, 10);
+        assert_eq!(world.did.would_block_reads, 1, "it read until WouldBlock");
+        assert_eq!(read_statuses(&client, 10), vec!["HTTP/1.1 200 OK"; 10]);
+        let counted = world.stats.snapshot();
+        assert_eq!((counted.served, counted.in_flight), (10, 0));
+        assert_eq!(counted.writes, 1, "ten responses, one write");
+    }
+
+    #[test]
+    fn a_long_pipeline_yields_and_resumes_without_an_event() {
+        let (mut client, server_end) = pair();
+        let n = 3 * REQUESTS_PER_TURN as usize + 5;
+        let requests = pipelined(n);
+        client.write_all(&requests).expect("send");
+        until_buffered(&server_end, requests.len());
+
+        let mut world = World::new();
+        let mut connection = Connection::new(server_end, Instant::now());
+        let mut flow = connection.on_ready(true, false, &mut world.cx(Instant::now()));
+        let mut turns = 1;
+        while flow == Flow::Yield {
+            assert_eq!(world.did.requests, turns * REQUESTS_PER_TURN);
+            assert!(connection.queue_for_resume());
+            flow = connection.resume(&mut world.cx(Instant::now()));
+            turns += 1;
+        }
+        assert_eq!(flow, Flow::Wait);
+        assert_eq!(turns, 4, "three full turns, then the rest");
+        assert_eq!(world.did.requests as usize, n);
+        assert_eq!(read_statuses(&client, n).len(), n);
+    }
+
+    #[test]
+    fn the_idle_timer_closes_only_a_connection_that_has_really_been_idle() {
+        let (mut client, server_end) = pair();
+        let mut world = World::new();
+        let start = Instant::now();
+        let idle = Duration::from_secs(60);
+        let mut connection = Connection::new(server_end, start);
+        connection.start(Key::new(1, 0), start + idle, &mut world.timers);
+
+        // Active half-way through: when the timer fires, it moves instead of closing.
+        client.write_all(&pipelined(1)).expect("send");
+        until_buffered(connection.stream_mut(), pipelined(1).len());
+        connection.on_ready(true, false, &mut world.cx(start + idle / 2));
+        assert_eq!(
+            world.timers.pop_expired(start + idle).map(|(_, t)| t),
+            Some(TimerKind::Idle(Key::new(1, 0)))
+        );
+        assert_eq!(
+            connection.on_idle_timer(&mut world.cx(start + idle)),
+            Flow::Wait
+        );
+        assert_eq!(world.timers.next_deadline(), Some(start + idle / 2 + idle));
+
+        // Silent since: the moved timer closes it.
+        world.timers.pop_expired(start + 2 * idle);
+        assert_eq!(
+            connection.on_idle_timer(&mut world.cx(start + idle / 2 + idle)),
+            Flow::Close(CloseReason::Idle)
+        );
+    }
+}

@@ -13,8 +13,8 @@
 //! Logging must not slow the loop it watches. A handler fills in a small [`Did`] value (numbers,
 //! no text); the loop collects a cycle's entries in a local `Vec` and [`publish`]es them once
 //! per poll cycle — one lock per cycle, not per event — into a ring that keeps the last
-//! [`LOG_CAPACITY`]. Text is made only when the sampler asks for the latest lines, once a
-//! second.
+//! [`LOG_CAPACITY`]. Text ([`LogLine`]) is made only when the sampler asks for the latest
+//! lines, once a second.
 //!
 //! [`publish`]: EventLog::publish
 
@@ -22,6 +22,8 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
 
 use crate::token::Key;
 
@@ -177,15 +179,38 @@ pub struct LogEntry {
     pub did: Did,
 }
 
-impl fmt::Display for LogEntry {
+/// A log entry as text, column by column: what a sample carries and the panel draws.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LogLine {
+    pub poll: u64,
+    /// The source's key (`#slot.generation`), or `-`.
+    pub source: String,
+    /// The trigger: `readable`, `io timer`, `wake`...
+    pub event: String,
+    /// What the handler did, in words.
+    pub did: String,
+}
+
+impl From<&LogEntry> for LogLine {
+    fn from(entry: &LogEntry) -> LogLine {
+        LogLine {
+            poll: entry.poll,
+            source: entry
+                .key
+                .map_or_else(|| "-".to_string(), |key| key.to_string()),
+            event: entry.trigger.to_string(),
+            did: entry.did.to_string(),
+        }
+    }
+}
+
+impl fmt::Display for LogLine {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let key = self
-            .key
-            .map_or_else(|| "-".to_string(), |key| key.to_string());
         write!(
             f,
-            "poll {:<6} {key:<6} {:<10} {}",
-            self.poll, self.trigger, self.did
+            "poll {:<6} {:<6} {:<10} {}",
+            self.poll, self.source, self.event, self.did
         )
     }
 }
@@ -214,11 +239,11 @@ impl EventLog {
     }
 
     /// The latest `n` entries as text, oldest first.
-    pub fn recent_lines(&self, n: usize) -> Vec<String> {
+    pub fn recent_lines(&self, n: usize) -> Vec<LogLine> {
         let ring = self.lock();
         ring.iter()
             .skip(ring.len().saturating_sub(n))
-            .map(LogEntry::to_string)
+            .map(LogLine::from)
             .collect()
     }
 
@@ -249,7 +274,7 @@ mod tests {
     #[test]
     fn an_entry_reads_like_a_sentence() {
         assert_eq!(
-            entry(18342).to_string(),
+            LogLine::from(&entry(18342)).to_string(),
             "poll 18342  #7.0   readable   read 78 B, 1 request, wait 50 ms"
         );
         let closed = LogEntry {
@@ -259,7 +284,7 @@ mod tests {
             did: Did::default(),
         };
         assert_eq!(
-            closed.to_string(),
+            LogLine::from(&closed).to_string(),
             "poll 3      -      wake       nothing to do"
         );
         let did = Did {
@@ -284,8 +309,8 @@ mod tests {
         log.publish(&mut cycle);
         let lines = log.recent_lines(LOG_CAPACITY + 10);
         assert_eq!(lines.len(), LOG_CAPACITY);
-        assert!(lines[0].starts_with("poll 200 "), "{}", lines[0]);
-        assert!(lines[LOG_CAPACITY - 1].starts_with("poll 399 "));
+        assert_eq!(lines[0].poll, 200);
+        assert_eq!(lines[LOG_CAPACITY - 1].poll, 399);
         assert_eq!(log.recent_lines(2).len(), 2);
     }
 }

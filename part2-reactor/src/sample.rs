@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
-use crate::event_log::EventLog;
+use crate::event_log::{EventLog, LogLine};
 use crate::server::Server;
 use crate::stats::{EVENT_BUCKETS, ReactorCounters, ReactorStats};
 use crate::step::{StepControl, StepState};
@@ -41,7 +41,7 @@ pub struct ReactorSample {
     pub blocked_writes_per_s: f64,
     pub step: StepState,
     /// The latest event log lines, oldest first.
-    pub log: Vec<String>,
+    pub log: Vec<LogLine>,
 }
 
 impl ReactorSample {
@@ -51,7 +51,7 @@ impl ReactorSample {
         after: &ReactorCounters,
         seconds: f64,
         step: StepState,
-        log: Vec<String>,
+        log: Vec<LogLine>,
     ) -> ReactorSample {
         let per_s = |a: u64, b: u64| {
             if seconds > 0.0 {
@@ -179,7 +179,12 @@ mod tests {
     fn a_sample_survives_json() {
         let sample = ReactorSample {
             polls_per_s: 12.5,
-            log: vec!["poll 1  #0.0  readable  accepted 1".into()],
+            log: vec![LogLine {
+                poll: 1,
+                source: "#0.0".into(),
+                event: "readable".into(),
+                did: "accepted 1".into(),
+            }],
             ..ReactorSample::default()
         };
         let text = serde_json::to_string(&sample).expect("serialise");

@@ -49,7 +49,7 @@ fn requests_that_wait_are_answered_after_their_timer() {
     client.send(b"GET /?io_ms=0 HTTP/1.1\r\n\r\nGET /nowhere HTTP/1.1\r\n\r\nGET /?io_ms=30 HTTP/1.1\r\n\r\n");
     let statuses: Vec<u16> = (0..3).map(|_| client.reply().status).collect();
     assert_eq!(statuses, vec![200, 404, 200]);
-    assert_eq!(server.stats().served.get(), 6);
+    served_eventually(&server, 6);
 }
 
 #[test]
@@ -74,7 +74,7 @@ fn a_client_that_sends_and_reads_one_byte_at_a_time_is_served() {
         }
         assert_eq!(String::from_utf8_lossy(&response), expected);
     }
-    assert_eq!(server.stats().served.get(), 2);
+    served_eventually(&server, 2);
 }
 
 #[test]
@@ -184,7 +184,7 @@ fn a_client_that_pipelines_without_reading_gets_everything_in_order_in_bounded_m
         assert_eq!(client.reply().status, expected, "response {i}");
     }
     writer.join().expect("the writer");
-    assert_eq!(server.stats().served.get(), PIPELINED as u64);
+    served_eventually(&server, PIPELINED as u64);
     let largest = server.reactor_stats().largest_write_buffer();
     assert!(
         largest <= (WRITE_BUFFER_LIMIT + 200) as u64,
@@ -261,4 +261,13 @@ fn shutdown_closes_connections_and_stops_accepting() {
     assert_eq!(stats.active_connections.get(), 0);
     assert_eq!(stats.threads.get(), 0, "the loop thread is gone");
     assert!(TcpStream::connect(addr).is_err(), "nobody listens any more");
+}
+
+/// Waits until the server has counted `n` responses: it counts one once its `write` returned,
+/// which can be just after the client read it.
+fn served_eventually(server: &part2_reactor::Server, n: u64) {
+    let stats = Arc::clone(server.stats());
+    eventually(&format!("{n} responses are counted"), || {
+        stats.served.get() == n
+    });
 }
