@@ -1,6 +1,6 @@
 //! The reactor server: the part 1 app, served by one event-loop thread.
 //!
-//! [`Server::bind`] opens the listener exactly as part 1 does ([`part1_threads::listen`]),
+//! [`Server::bind`] opens the listener exactly as part 1 does ([`part1_threads::listen()`]),
 //! builds the [`EventLoop`] on this thread (so a failure is returned, not lost in a thread),
 //! then starts one thread, named [`LOOP_THREAD_NAME`], that runs it. However many clients
 //! connect, the server has that one thread: the dashboard's thread count stays flat.

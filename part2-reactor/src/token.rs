@@ -49,7 +49,7 @@ const GENERATION_MASK: usize = usize::MAX >> INDEX_BITS;
 /// How many sources a reactor can hold at once: every index except the waker's.
 pub const MAX_SOURCES: usize = INDEX_MASK;
 
-/// The token the reactor's waker is registered with. Its index is [`INDEX_MASK`], which no
+/// The token the reactor's waker is registered with. Its index has every bit set, which no
 /// slot can have, so it never collides with a source's key.
 pub const WAKE_TOKEN: Token = Token(INDEX_MASK);
 

@@ -15,8 +15,8 @@ use part2_reactor::server::LOOP_THREAD_NAME;
 const CONNECTIONS: usize = 300;
 
 /// Each request waits this long on a reactor timer: long enough that all of them are
-/// surely waiting at the same time when the test looks (it only needs to send 300 small
-/// requests meanwhile).
+/// surely waiting at the same time when the test looks (the loop only needs to read 300
+/// small requests meanwhile).
 const IO_MS: u64 = 2_000;
 
 #[test]
@@ -35,9 +35,18 @@ fn three_hundred_waiting_connections_share_one_thread() {
     let mut clients: Vec<Client> = (0..CONNECTIONS)
         .map(|_| Client::connect(server.local_addr()))
         .collect();
+    eventually("every connection is accepted", || {
+        stats.active_connections.get() == CONNECTIONS as u64
+    });
+    // Send every request while the loop is paused, so that it finds them all at once when it
+    // resumes, however slowly this busy machine runs the test.
+    let control = Arc::clone(server.control());
+    control.pause();
+    eventually("the loop is parked", || control.state().parked);
     for client in &mut clients {
         client.send(b"GET / HTTP/1.1\r\nHost: many\r\n\r\n");
     }
+    control.resume();
     eventually("every request is waiting on its timer", || {
         stats.in_flight.get() == CONNECTIONS as u64
     });
