@@ -83,7 +83,7 @@ pub const REQUESTS_PER_TURN: u32 = 32;
 pub struct HandlerContext<'a> {
     /// The connection's key, for the timers it sets.
     pub key: Key,
-    /// The time the loop woke up (refreshed after CPU work).
+    /// The time at the start of this handler (refreshed after CPU work).
     pub now: Instant,
     pub app: &'a AppConfig,
     pub idle_timeout: Duration,
