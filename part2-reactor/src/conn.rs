@@ -1,0 +1,597 @@
+//! One connection as an explicit state machine, advanced a little on every event.
+//!
+//! In part 1 a connection was a function: read, wait, compute, write, loop — the thread's stack
+//! remembered where it was. Here no thread belongs to a connection. The event loop calls in
+//! when something happened (bytes arrived, the socket can take more, a timer fired), and the
+//! connection must do all it can *without ever blocking*, then return — so "where it was" has
+//! to live in a value. That value is [`Connection`], and its `state` is the straight-line code
+//! of part 1, turned inside out:
+//!
+//! ```text
+//!              ┌──────── request with io_ms = 0: answered at once into `out` ───────┐
+//!              │                                                                    │
+//!              ▼          request with io_ms > 0                                    │
+//!  accept ─▶ Reading ──────────────────────────────▶ Waiting ── io timer fires ──────┤
+//!           │  ▲   (`out` not empty: Flushing first,   (a reactor timer;            │
+//!           │  │    then Waiting)                       the thread serves others)   │
+//!           │  │                                                     burn cpu_us,  │
+//!           │  │                                                     answer       ▼
+//!           │  └──────── all of `out` written ─────────────── Flushing ◀──── `out` grows
+//!           │                                                 │  ▲
+//!           │                               write: WouldBlock │  │ writable event
+//!           │                                                 ▼  │
+//!           │                                        (waits for WRITABLE)
+//!           ▼
+//!        Closed ◀── EOF, I/O error, idle timeout, bad request (after its 400), Connection: close
+//! ```
+//!
+//! # Invariants
+//!
+//! - **In order.** Requests are taken from the [`Framer`] one at a time, and each response is
+//!   appended to `out` before the next request is looked at, so pipelined requests are answered
+//!   in the order they came.
+//! - **Edge-triggered reads.** `may_read` remembers whether the socket may still hold bytes:
+//!   it is set by a readable event and cleared only by a read that returns `WouldBlock`. The
+//!   connection stops reading *before* `WouldBlock` whenever it has a request to serve, and
+//!   comes back to read later (after the response is written) without waiting for an event
+//!   that would never come. `may_write` does the same for writes.
+//! - **Bounded memory (backpressure).** The framer's buffer is bounded by
+//!   [`BUFFER_CAPACITY`](part1_threads::http::BUFFER_CAPACITY), and `out` is flushed once it
+//!   reaches [`WRITE_BUFFER_LIMIT`]. While a flush is stuck (the client does not read its
+//!   responses), no request is taken and nothing is read: the kernel's buffers fill up, TCP's
+//!   window closes, and the client itself is slowed down. A connection therefore never holds
+//!   more than the framer's buffer plus `WRITE_BUFFER_LIMIT` plus one response.
+//! - **Fairness.** One call serves at most [`REQUESTS_PER_TURN`] requests, then returns
+//!   [`Flow::Yield`] and the loop calls again next cycle: a client that pipelines thousands of
+//!   requests cannot keep the one thread from everyone else (tokio's "cooperative budget"
+//!   does the same for tasks).
+//! - **One idle timer, never reset.** Resetting a timer on every request would mean a cancel
+//!   and an insert per request. Instead the connection remembers when it was last active; when
+//!   its idle timer fires, it closes only if it really has been idle that long, and otherwise
+//!   re-arms the timer for `last active + idle timeout`. One timer per connection, moved at
+//!   most once per idle-timeout period.
+//!
+//! The CPU work of a request (`cpu_us`) is burnt right here, on the loop thread: while it
+//! burns, *no other connection is served*. That is the weakness of one thread, and what
+//! part 4's multiple workers fix.
+
+use std::io::{self, Read, Write};
+use std::time::{Duration, Instant};
+
+use instruments::metrics::ServerStats;
+use mio::Interest;
+use mio::net::TcpStream;
+use part1_threads::app::{self, AppConfig, Plan};
+use part1_threads::conn::frame_error_kind;
+use part1_threads::http::{Framer, Response};
+
+use crate::event_log::{CloseReason, Did};
+use crate::event_loop::TimerKind;
+use crate::stats::ReactorStats;
+use crate::timer::{TimerId, TimerQueue};
+use crate::token::Key;
+
+/// `out` is flushed once it holds this much. Big enough to batch many pipelined responses into
+/// one `write`, small enough that a client who never reads costs little memory.
+pub const WRITE_BUFFER_LIMIT: usize = 64 * 1024;
+
+/// The most requests one call of [`Connection::advance`] serves before it yields to other
+/// connections.
+pub const REQUESTS_PER_TURN: u32 = 32;
+
+/// What a handler may touch besides its connection.
+pub struct HandlerContext<'a> {
+    /// The connection's key, for the timers it sets.
+    pub key: Key,
+    /// The time at the start of this handler (refreshed after CPU work).
+    pub now: Instant,
+    pub app: &'a AppConfig,
+    pub idle_timeout: Duration,
+    pub stats: &'a ServerStats,
+    pub loop_stats: &'a ReactorStats,
+    pub timers: &'a mut TimerQueue<TimerKind>,
+    /// What this handler did, for the event log.
+    pub did: &'a mut Did,
+}
+
+/// What the connection needs next, once it can make no more progress.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    /// An event or a timer will move it on; register [`Connection::interest`].
+    Wait,
+    /// It has work left but spent its turn's budget: call [`Connection::resume`] next cycle.
+    /// (No event will come for the bytes already buffered.)
+    Yield,
+    /// Close it.
+    Close(CloseReason),
+}
+
+/// Where the connection is. See the [module docs](self).
+#[derive(Debug)]
+enum State {
+    /// Taking requests from the framer, reading the socket when the framer needs bytes.
+    Reading,
+    /// A request waits `io_ms` on a timer; its CPU work and response come when it fires.
+    Waiting {
+        timer: TimerId,
+        cpu: Duration,
+        response: Response,
+    },
+    /// Writing `out`; then doing `then`.
+    Flushing { then: Then },
+}
+
+/// What follows a flush.
+#[derive(Debug)]
+enum Then {
+    Read,
+    /// Start this request's wait (earlier responses had to go out first).
+    Wait(Plan),
+    Close(CloseReason),
+}
+
+/// One client connection and everything the loop must remember about it between events.
+#[derive(Debug)]
+pub struct Connection {
+    stream: TcpStream,
+    framer: Framer,
+    /// Responses not yet written: `out[written..]`.
+    out: Vec<u8>,
+    written: usize,
+    /// Responses in `out` (counted as served once all of `out` is written).
+    answered: u32,
+    /// Requests taken and not yet served (given back to the gauge if the connection closes).
+    in_flight: u32,
+    state: State,
+    may_read: bool,
+    may_write: bool,
+    last_active: Instant,
+    idle_timer: Option<TimerId>,
+    /// In the loop's list of connections to resume next cycle.
+    resume_queued: bool,
+}
+
+impl Connection {
+    /// A connection just accepted. It may already have bytes to read: its registration will
+    /// report them.
+    pub fn new(stream: TcpStream, now: Instant) -> Connection {
+        Connection {
+            stream,
+            framer: Framer::new(),
+            out: Vec::new(),
+            written: 0,
+            answered: 0,
+            in_flight: 0,
+            state: State::Reading,
+            may_read: false,
+            may_write: true,
+            last_active: now,
+            idle_timer: None,
+            resume_queued: false,
+        }
+    }
+
+    pub(crate) fn stream_mut(&mut self) -> &mut TcpStream {
+        &mut self.stream
+    }
+
+    /// Arms the idle timer; call once, right after registering the connection as `key`.
+    pub fn start(&mut self, key: Key, idle_deadline: Instant, timers: &mut TimerQueue<TimerKind>) {
+        self.idle_timer = Some(timers.insert(idle_deadline, TimerKind::Idle(key)));
+    }
+
+    /// What the OS should watch the socket for: readable always (a client may send or hang
+    /// up at any time), writable only while a flush is stuck.
+    pub fn interest(&self) -> Interest {
+        if matches!(self.state, State::Flushing { .. }) && !self.may_write {
+            Interest::READABLE | Interest::WRITABLE
+        } else {
+            Interest::READABLE
+        }
+    }
+
+    /// A readiness event arrived: remember it, then [`advance`](Self::advance).
+    pub fn on_ready(
+        &mut self,
+        readable: bool,
+        writable: bool,
+        cx: &mut HandlerContext<'_>,
+    ) -> Flow {
+        self.may_read |= readable;
+        self.may_write |= writable;
+        self.advance(cx)
+    }
+
+    /// Marks the connection as queued for resumption; false if it already was.
+    pub(crate) fn queue_for_resume(&mut self) -> bool {
+        !std::mem::replace(&mut self.resume_queued, true)
+    }
+
+    /// Continues work left over from an earlier cycle ([`Flow::Yield`]).
+    pub fn resume(&mut self, cx: &mut HandlerContext<'_>) -> Flow {
+        self.resume_queued = false;
+        self.advance(cx)
+    }
+
+    /// Makes all the progress possible without blocking.
+    pub fn advance(&mut self, cx: &mut HandlerContext<'_>) -> Flow {
+        let mut budget = REQUESTS_PER_TURN;
+        loop {
+            let stopped = match self.state {
+                State::Waiting { .. } => Some(Flow::Wait),
+                State::Flushing { .. } => self.flush(cx),
+                State::Reading => self.read(&mut budget, cx),
+            };
+            if let Some(flow) = stopped {
+                return flow;
+            }
+        }
+    }
+
+    /// The request's `io_ms` is over: do its CPU work, answer, and carry on.
+    pub fn on_io_timer(&mut self, cx: &mut HandlerContext<'_>) -> Flow {
+        match std::mem::replace(&mut self.state, State::Reading) {
+            State::Waiting { cpu, response, .. } => self.answer(cpu, response, cx),
+            // Only a waiting connection has an io timer, so this cannot happen; if it did,
+            // leaving the state alone would be right.
+            other => self.state = other,
+        }
+        self.advance(cx)
+    }
+
+    /// The idle deadline came: close if nothing happened for the idle timeout, otherwise
+    /// re-arm the timer for the new deadline.
+    pub fn on_idle_timer(&mut self, cx: &mut HandlerContext<'_>) -> Flow {
+        self.idle_timer = None;
+        // While a request waits on its timer the *server* is busy: not the client's idleness.
+        let deadline = if matches!(self.state, State::Waiting { .. }) {
+            cx.now + cx.idle_timeout
+        } else {
+            self.last_active + cx.idle_timeout
+        };
+        if deadline <= cx.now {
+            return Flow::Close(CloseReason::Idle);
+        }
+        self.idle_timer = Some(cx.timers.insert(deadline, TimerKind::Idle(cx.key)));
+        cx.did.note = Some("not idle, timer re-armed");
+        Flow::Wait
+    }
+
+    /// Cancels the connection's timers and gives its unserved requests back to the gauge. The
+    /// socket closes when `self` is dropped.
+    pub fn close(self, timers: &mut TimerQueue<TimerKind>, stats: &ServerStats) {
+        if let Some(id) = self.idle_timer {
+            timers.cancel(id);
+        }
+        if let State::Waiting { timer, .. } = self.state {
+            timers.cancel(timer);
+        }
+        for _ in 0..self.in_flight {
+            stats.in_flight.decr();
+        }
+    }
+
+    /// In `Reading`: takes the next request, or reads more bytes. `None` means progress was
+    /// made and the state machine should go on.
+    fn read(&mut self, budget: &mut u32, cx: &mut HandlerContext<'_>) -> Option<Flow> {
+        if self.out.len() >= WRITE_BUFFER_LIMIT || (*budget == 0 && !self.out.is_empty()) {
+            self.state = State::Flushing { then: Then::Read };
+            return None;
+        }
+        if *budget == 0 {
+            cx.did.yielded = true;
+            return Some(Flow::Yield);
+        }
+        match self.framer.next_request() {
+            Ok(Some(request)) => {
+                *budget -= 1;
+                cx.did.requests += 1;
+                cx.stats.in_flight.incr();
+                self.in_flight += 1;
+                let plan = app::plan(&request, cx.app);
+                if plan.io.is_zero() {
+                    self.answer(plan.cpu, plan.response, cx);
+                } else if self.out.is_empty() {
+                    self.start_waiting(plan, cx);
+                } else {
+                    // Earlier answers must not wait behind this request's io_ms.
+                    self.state = State::Flushing {
+                        then: Then::Wait(plan),
+                    };
+                }
+                None
+            }
+            Ok(None) if !self.out.is_empty() => {
+                // Send what is answered before waiting for more requests.
+                self.state = State::Flushing { then: Then::Read };
+                None
+            }
+            Ok(None) if self.may_read => self.read_socket(cx),
+            Ok(None) => Some(Flow::Wait),
+            Err(error) => {
+                cx.stats.error(frame_error_kind(&error));
+                let status = error.status();
+                Response::closing(status, status.reason()).write_to(&mut self.out);
+                self.state = State::Flushing {
+                    then: Then::Close(CloseReason::BadRequest(status.code())),
+                };
+                None
+            }
+        }
+    }
+
+    /// One `read` into the framer.
+    fn read_socket(&mut self, cx: &mut HandlerContext<'_>) -> Option<Flow> {
+        loop {
+            cx.stats.syscalls.reads.incr();
+            match self.stream.read(self.framer.read_buf()) {
+                Ok(0) if self.framer.is_idle() => return Some(Flow::Close(CloseReason::Eof)),
+                Ok(0) => return Some(Flow::Close(CloseReason::Truncated)),
+                Ok(n) => {
+                    self.framer.filled(n);
+                    cx.did.read_bytes += n as u64;
+                    self.last_active = cx.now;
+                    return None;
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    // Drained: only a new readable event can tell us about more bytes.
+                    self.may_read = false;
+                    cx.stats.syscalls.would_block_reads.incr();
+                    cx.did.would_block_reads += 1;
+                    return Some(Flow::Wait);
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(_) => return Some(Flow::Close(CloseReason::IoError)),
+            }
+        }
+    }
+
+    /// In `Flushing`: writes `out`, then moves on as `then` says.
+    fn flush(&mut self, cx: &mut HandlerContext<'_>) -> Option<Flow> {
+        if self.written < self.out.len() {
+            if !self.may_write {
+                return Some(Flow::Wait);
+            }
+            match self.write_out(cx) {
+                Ok(true) => {}
+                Ok(false) => return Some(Flow::Wait),
+                Err(_) => return Some(Flow::Close(CloseReason::IoError)),
+            }
+        }
+        self.out.clear();
+        self.written = 0;
+        for _ in 0..self.answered {
+            cx.stats.served.incr();
+            cx.stats.in_flight.decr();
+        }
+        self.in_flight -= self.answered;
+        self.answered = 0;
+
+        let State::Flushing { then } = std::mem::replace(&mut self.state, State::Reading) else {
+            unreachable!("flush is only called in Flushing");
+        };
+        match then {
+            Then::Read => None,
+            Then::Wait(plan) => {
+                self.start_waiting(plan, cx);
+                None
+            }
+            Then::Close(reason) => Some(Flow::Close(reason)),
+        }
+    }
+
+    /// Writes until `out` is empty (`Ok(true)`) or the socket's buffer is full (`Ok(false)`).
+    fn write_out(&mut self, cx: &mut HandlerContext<'_>) -> io::Result<bool> {
+        while self.written < self.out.len() {
+            cx.stats.syscalls.writes.incr();
+            match self.stream.write(&self.out[self.written..]) {
+                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                Ok(n) => {
+                    self.written += n;
+                    cx.did.wrote_bytes += n as u64;
+                    self.last_active = cx.now;
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    // The rest waits for a writable event (see `interest`).
+                    self.may_write = false;
+                    cx.did.write_blocked = true;
+                    cx.loop_stats.blocked_writes.incr();
+                    return Ok(false);
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(true)
+    }
+
+    fn start_waiting(&mut self, plan: Plan, cx: &mut HandlerContext<'_>) {
+        let timer = cx.timers.insert(cx.now + plan.io, TimerKind::Io(cx.key));
+        cx.did.waiting = Some(plan.io);
+        self.state = State::Waiting {
+            timer,
+            cpu: plan.cpu,
+            response: plan.response,
+        };
+    }
+
+    /// Does the request's CPU work (blocking the whole loop meanwhile) and queues its response.
+    fn answer(&mut self, cpu: Duration, response: Response, cx: &mut HandlerContext<'_>) {
+        if !cpu.is_zero() {
+            app::burn_cpu(cpu);
+            cx.now = Instant::now();
+        }
+        response.write_to(&mut self.out);
+        self.answered += 1;
+        cx.loop_stats.record_write_buffer(self.out.len());
+        self.state = if response.keep_alive {
+            State::Reading
+        } else {
+            State::Flushing {
+                then: Then::Close(CloseReason::ClientAsked),
+            }
+        };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{BufRead, BufReader};
+    use std::net::{TcpListener, TcpStream as StdTcpStream};
+
+    /// A connected pair: the client end (blocking) and the server end, ready for the reactor.
+    fn pair() -> (StdTcpStream, TcpStream) {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let client = StdTcpStream::connect(listener.local_addr().expect("addr")).expect("connect");
+        let (server, _) = listener.accept().expect("accept");
+        server.set_nonblocking(true).expect("non-blocking");
+        (client, TcpStream::from_std(server))
+    }
+
+    /// Waits until the server end has `len` bytes waiting, so that what a single read sees is
+    /// decided by the test, not by the scheduler.
+    fn until_buffered(stream: &TcpStream, len: usize) {
+        let mut buf = vec![0; len];
+        for _ in 0..10_000 {
+            if stream.peek(&mut buf).is_ok_and(|n| n == len) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        panic!("{len} bytes never arrived");
+    }
+
+    struct World {
+        app: AppConfig,
+        stats: ServerStats,
+        loop_stats: ReactorStats,
+        timers: TimerQueue<TimerKind>,
+        did: Did,
+    }
+
+    impl World {
+        fn new() -> World {
+            World {
+                app: AppConfig::default(),
+                stats: ServerStats::new(),
+                loop_stats: ReactorStats::new(),
+                timers: TimerQueue::new(),
+                did: Did::default(),
+            }
+        }
+
+        fn cx(&mut self, now: Instant) -> HandlerContext<'_> {
+            HandlerContext {
+                key: Key::new(1, 0),
+                now,
+                app: &self.app,
+                idle_timeout: Duration::from_secs(60),
+                stats: &self.stats,
+                loop_stats: &self.loop_stats,
+                timers: &mut self.timers,
+                did: &mut self.did,
+            }
+        }
+    }
+
+    fn pipelined(n: usize) -> Vec<u8> {
+        b"GET / HTTP/1.1\r\n\r\n".repeat(n)
+    }
+
+    fn read_statuses(client: &StdTcpStream, n: usize) -> Vec<String> {
+        let mut reader = BufReader::new(client);
+        (0..n)
+            .map(|_| {
+                let mut lines = Vec::new();
+                loop {
+                    let mut line = String::new();
+                    reader.read_line(&mut line).expect("a response line");
+                    if line == "\r\n" {
+                        break;
+                    }
+                    lines.push(line);
+                }
+                let mut body = [0; 5];
+                reader.read_exact(&mut body).expect("the body");
+                lines[0].trim_end().to_string()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn one_readable_event_serves_every_pipelined_request() {
+        let (mut client, server_end) = pair();
+        let requests = pipelined(10);
+        client.write_all(&requests).expect("send");
+        until_buffered(&server_end, requests.len());
+
+        let mut world = World::new();
+        let mut connection = Connection::new(server_end, Instant::now());
+        // The one event edge-triggered epoll gives for all ten requests.
+        let flow = connection.on_ready(true, false, &mut world.cx(Instant::now()));
+
+        assert_eq!(flow, Flow::Wait, "nothing left to do until the next event");
+        assert_eq!(world.did.requests, 10);
+        assert_eq!(world.did.would_block_reads, 1, "it read until WouldBlock");
+        assert_eq!(read_statuses(&client, 10), vec!["HTTP/1.1 200 OK"; 10]);
+        let counted = world.stats.snapshot();
+        assert_eq!((counted.served, counted.in_flight), (10, 0));
+        assert_eq!(counted.writes, 1, "ten responses, one write");
+    }
+
+    #[test]
+    fn a_long_pipeline_yields_and_resumes_without_an_event() {
+        let (mut client, server_end) = pair();
+        let n = 3 * REQUESTS_PER_TURN as usize + 5;
+        let requests = pipelined(n);
+        client.write_all(&requests).expect("send");
+        until_buffered(&server_end, requests.len());
+
+        let mut world = World::new();
+        let mut connection = Connection::new(server_end, Instant::now());
+        let mut flow = connection.on_ready(true, false, &mut world.cx(Instant::now()));
+        let mut turns = 1;
+        while flow == Flow::Yield {
+            assert_eq!(world.did.requests, turns * REQUESTS_PER_TURN);
+            assert!(connection.queue_for_resume());
+            flow = connection.resume(&mut world.cx(Instant::now()));
+            turns += 1;
+        }
+        assert_eq!(flow, Flow::Wait);
+        assert_eq!(turns, 4, "three full turns, then the rest");
+        assert_eq!(world.did.requests as usize, n);
+        assert_eq!(read_statuses(&client, n).len(), n);
+    }
+
+    #[test]
+    fn the_idle_timer_closes_only_a_connection_that_has_really_been_idle() {
+        let (mut client, server_end) = pair();
+        let mut world = World::new();
+        let start = Instant::now();
+        let idle = Duration::from_secs(60);
+        let mut connection = Connection::new(server_end, start);
+        connection.start(Key::new(1, 0), start + idle, &mut world.timers);
+
+        // Active half-way through: when the timer fires, it moves instead of closing.
+        client.write_all(&pipelined(1)).expect("send");
+        until_buffered(connection.stream_mut(), pipelined(1).len());
+        connection.on_ready(true, false, &mut world.cx(start + idle / 2));
+        assert_eq!(
+            world.timers.pop_expired(start + idle).map(|(_, t)| t),
+            Some(TimerKind::Idle(Key::new(1, 0)))
+        );
+        assert_eq!(
+            connection.on_idle_timer(&mut world.cx(start + idle)),
+            Flow::Wait
+        );
+        assert_eq!(world.timers.next_deadline(), Some(start + idle / 2 + idle));
+
+        // Silent since: the moved timer closes it.
+        world.timers.pop_expired(start + 2 * idle);
+        assert_eq!(
+            connection.on_idle_timer(&mut world.cx(start + idle / 2 + idle)),
+            Flow::Close(CloseReason::Idle)
+        );
+    }
+}

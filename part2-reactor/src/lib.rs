@@ -1,0 +1,46 @@
+//! # Part 2 — a reactor: one thread, thousands of connections
+//!
+//! Part 1 gave every connection a thread, and every thread spent most of its life asleep,
+//! waiting for one socket or one timer. This part turns that around: **one** thread asks the
+//! operating system to watch *all* the sockets at once (`epoll` on Linux, through [`mio`]), sleeps
+//! until any of them is ready, handles exactly what is ready, and asks again. Waiting for a
+//! request's `io_ms` becomes a timer in a queue rather than a sleeping thread. Connections
+//! come and go; the thread count does not move.
+//!
+//! The price is visible in [`conn`]: code that was a straight line in part 1 (read, wait,
+//! compute, write) becomes an explicit state machine that is advanced a little on every event
+//! and must never block. Writing every server like this is what part 3's `async`/`await`
+//! spares us — by having the compiler write the state machine.
+//!
+//! The mechanism, one idea per module:
+//! - [`reactor`]: `mio::Poll`, a slab of sources by token, edge-triggered readiness.
+//! - [`token`]: tokens that carry a generation, so a stale event never reaches a reused slot.
+//! - [`timer`]: the timer queue whose nearest deadline is the poll's timeout.
+//! - [`wake`]: interrupting `poll` from another thread.
+//! - [`step`]: pausing the loop and running it one poll cycle at a time, for class.
+//!
+//! The server built on it:
+//! - [`conn`]: one connection as a state machine (Reading → Waiting → Flushing).
+//! - [`event_loop`]: the loop — poll, dispatch, timers, accept.
+//! - [`server`]: the handle that starts the loop thread and stops it.
+//!
+//! And what the dashboard shows: [`stats`] (counters), [`event_log`] (the last events, in
+//! words), [`sample`] (one tick of both) and [`panel`] (how it is drawn).
+//!
+//! The binary (`cargo run --release -p part2-reactor`) is the live demo; see the README.
+
+pub mod conn;
+pub mod event_log;
+pub mod event_loop;
+pub mod panel;
+pub mod reactor;
+pub mod sample;
+pub mod server;
+pub mod stats;
+pub mod step;
+pub mod timer;
+pub mod token;
+pub mod wake;
+
+pub use sample::{ReactorSample, ReactorSampler};
+pub use server::{Server, ServerConfig};
