@@ -89,7 +89,7 @@ pub struct DemoArgs {
     #[arg(short = 'c', long, value_parser = parse_connections, value_name = "N")]
     pub connections: Option<u64>,
     /// Requests per second, open loop, or `closed` for closed loop (no scenario then).
-    #[arg(long, value_parser = parse_pacing, value_name = "R|closed")]
+    #[arg(long, value_parser = parse_pacing, value_name = "R|closed", allow_negative_numbers = true)]
     pub rate: Option<Pacing>,
     /// A new connection per request (`Connection: close`), so every request costs the
     /// server an accept, and part 1 a thread (no scenario then).

@@ -16,7 +16,6 @@
 //! the server's. The sampler is the one place where the three views of a tick (OS, server,
 //! client) are put together into a [`Sample`].
 
-use std::io::Write;
 use std::sync::Arc;
 use std::sync::mpsc;
 use std::thread;
@@ -31,7 +30,7 @@ use crate::load::{self, ConnectionMode, LoadCommand, LoadConfig, LoadProcess, Lo
 use crate::metrics::ServerCounters;
 use crate::part::{Part, RunningServer, ServeArgs};
 use crate::probe::Probe;
-use crate::record::Recorder;
+use crate::record::{self, Recorder};
 use crate::sample::{Sample, ServerRates, ServerSample, Summary, SummaryBuilder};
 use crate::scenario::{Player, Scenario};
 
@@ -105,16 +104,10 @@ pub fn run<P: Part>(
         let summary = run.until(
             Some(duration),
             &actions,
-            |sample| {
-                serde_json::to_writer(&mut stdout, sample)?;
-                writeln!(stdout)?;
-                stdout.flush()?;
-                Ok(())
-            },
+            |sample| record::write_sample(&mut stdout, sample),
             |message| eprintln!("{message}"),
         )?;
-        serde_json::to_writer(&mut stdout, &serde_json::json!({ "summary": summary }))?;
-        writeln!(stdout)?;
+        record::write_summary(&mut stdout, &summary)?;
         return Ok(());
     }
 

@@ -72,27 +72,43 @@ impl Recorder {
     }
 
     pub fn sample<X: Serialize>(&mut self, sample: &Sample<X>) -> anyhow::Result<()> {
-        serde_json::to_writer(&mut self.out, sample)?;
-        writeln!(self.out)?;
-        // A recording must survive the demo being killed: write each tick out.
-        self.out.flush()?;
-        Ok(())
+        write_sample(&mut self.out, sample)
     }
 
     pub fn finish(mut self, summary: &Summary) -> anyhow::Result<()> {
-        let line: Line<()> = Line::Summary {
-            summary: summary.clone(),
-        };
-        self.line(&line)?;
-        Ok(())
+        write_summary(&mut self.out, summary)
     }
 
     fn line<X: Serialize>(&mut self, line: &Line<X>) -> anyhow::Result<()> {
-        serde_json::to_writer(&mut self.out, line)?;
-        writeln!(self.out)?;
-        self.out.flush()?;
-        Ok(())
+        write_line(&mut self.out, line)
     }
+}
+
+/// Writes one sample as a line of JSON, as `--headless` prints it and a recording stores it.
+pub fn write_sample<X: Serialize>(out: &mut impl Write, sample: &Sample<X>) -> anyhow::Result<()> {
+    serde_json::to_writer(&mut *out, sample)?;
+    writeln!(out)?;
+    // A recording must survive the demo being killed, and a pipe's reader wants each tick
+    // as it happens: write every line out.
+    out.flush()?;
+    Ok(())
+}
+
+/// Writes the summary line, `{"summary": {...}}`, that ends a headless run and a recording.
+pub fn write_summary(out: &mut impl Write, summary: &Summary) -> anyhow::Result<()> {
+    write_line::<()>(
+        out,
+        &Line::Summary {
+            summary: summary.clone(),
+        },
+    )
+}
+
+fn write_line<X: Serialize>(out: &mut impl Write, line: &Line<X>) -> anyhow::Result<()> {
+    serde_json::to_writer(&mut *out, line)?;
+    writeln!(out)?;
+    out.flush()?;
+    Ok(())
 }
 
 /// A recording read back: its header (if it has one) and its samples.

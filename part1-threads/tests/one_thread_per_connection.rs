@@ -2,7 +2,7 @@
 //! thread, and gives it back when the client leaves. (Its own test binary, so that no other
 //! test's threads are counted.)
 
-mod common;
+pub mod common;
 
 use common::{Client, Reply, eventually, start};
 use part1_threads::ServerConfig;

@@ -1,6 +1,6 @@
 //! The thread-per-connection server under real (small) load on 127.0.0.1.
 
-mod common;
+pub mod common;
 
 use std::io::Read;
 use std::net::TcpStream;

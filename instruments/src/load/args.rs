@@ -36,7 +36,7 @@ pub struct LoadArgs {
 
     /// Requests per second over all connections (open loop), or `closed`: each connection sends
     /// its next request as soon as the previous answer arrives.
-    #[arg(long, default_value = "closed", value_parser = parse_pacing)]
+    #[arg(long, default_value = "closed", value_parser = parse_pacing, allow_negative_numbers = true)]
     pub rate: Pacing,
 
     /// Open a new connection for every request (`Connection: close`).

@@ -1,8 +1,5 @@
 //! What the server tests share: a tiny blocking HTTP client and a way to wait for the server.
 
-// Each test binary includes this module and uses only part of it.
-#![allow(dead_code)]
-
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
