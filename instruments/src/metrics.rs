@@ -129,15 +129,64 @@ impl ServerError {
 
     /// A short, stable name used in JSON output and on the dashboard.
     pub fn name(self) -> &'static str {
+        self.describe().0
+    }
+
+    /// The kind whose [`name`](Self::name) this is.
+    pub fn from_name(name: &str) -> Option<ServerError> {
+        ServerError::ALL.into_iter().find(|kind| kind.name() == name)
+    }
+
+    /// What a learner should read about it: a plural noun for a rate ("spawn failures") and
+    /// the likely cause ("the OS refuses new threads").
+    pub fn meaning(self) -> (&'static str, &'static str) {
+        let (_, plural, cause) = self.describe();
+        (plural, cause)
+    }
+
+    /// Name, plural noun and cause, kept together so that they cannot drift apart.
+    fn describe(self) -> (&'static str, &'static str, &'static str) {
         match self {
-            ServerError::BadRequest => "bad_request",
-            ServerError::HeadTooLarge => "head_too_large",
-            ServerError::BodyTooLarge => "body_too_large",
-            ServerError::SpawnFailed => "spawn_failed",
-            ServerError::ThreadLimit => "thread_limit",
-            ServerError::AcceptFailed => "accept_failed",
-            ServerError::IdleTimeout => "idle_timeout",
-            ServerError::Io => "io",
+            ServerError::BadRequest => (
+                "bad_request",
+                "bad requests",
+                "clients sent bytes that are not HTTP",
+            ),
+            ServerError::HeadTooLarge => (
+                "head_too_large",
+                "oversized request heads",
+                "clients sent more header bytes than the server accepts",
+            ),
+            ServerError::BodyTooLarge => (
+                "body_too_large",
+                "oversized request bodies",
+                "clients sent bodies larger than the server accepts",
+            ),
+            ServerError::SpawnFailed => (
+                "spawn_failed",
+                "spawn failures",
+                "the OS refuses new threads",
+            ),
+            ServerError::ThreadLimit => (
+                "thread_limit",
+                "refusals at the thread limit",
+                "one more thread would cross the OS's wall",
+            ),
+            ServerError::AcceptFailed => (
+                "accept_failed",
+                "accept failures",
+                "the server has no file descriptor left for a new connection",
+            ),
+            ServerError::IdleTimeout => (
+                "idle_timeout",
+                "idle timeouts",
+                "connections sat silent past the server's idle limit",
+            ),
+            ServerError::Io => (
+                "io",
+                "I/O errors",
+                "peers reset connections or writes hit closed sockets",
+            ),
         }
     }
 }

@@ -9,6 +9,8 @@
 //! Samples carry running totals; a rate is the difference between two consecutive samples
 //! divided by the time between them. With a single sample there is no rate yet (it reads 0).
 
+use crate::load::ClientErrors;
+use crate::metrics::ServerError;
 use crate::sample::Sample;
 
 /// Which end of the connection counted an error.
@@ -34,58 +36,12 @@ impl ErrorRate {
     /// What a learner should read: a plural noun for the rate ("spawn failures") and the
     /// likely cause ("the OS refuses new threads"). Unknown kinds read as their own name.
     pub fn meaning(&self) -> (&str, &'static str) {
-        let known = match (self.side, self.kind.as_str()) {
-            (Side::Server, "spawn_failed") => {
-                Some(("spawn failures", "the OS refuses new threads"))
-            }
-            (Side::Server, "thread_limit") => Some((
-                "refusals at the thread limit",
-                "one more thread would cross the OS's wall",
-            )),
-            (Side::Server, "accept_failed") => Some((
-                "accept failures",
-                "the server has no file descriptor left for a new connection",
-            )),
-            (Side::Server, "idle_timeout") => Some((
-                "idle timeouts",
-                "connections sat silent past the server's idle limit",
-            )),
-            (Side::Server, "io") => Some((
-                "I/O errors",
-                "peers reset connections or writes hit closed sockets",
-            )),
-            (Side::Server, "bad_request") => {
-                Some(("bad requests", "clients sent bytes that are not HTTP"))
-            }
-            (Side::Server, "head_too_large") => Some((
-                "oversized request heads",
-                "clients sent more header bytes than the server accepts",
-            )),
-            (Side::Server, "body_too_large") => Some((
-                "oversized request bodies",
-                "clients sent bodies larger than the server accepts",
-            )),
-            (Side::Client, "refused") => Some((
-                "refused connections",
-                "the listen backlog is full, or nobody listens",
-            )),
-            (Side::Client, "reset") => Some((
-                "reset connections",
-                "connections were closed before the answer came",
-            )),
-            (Side::Client, "timeout") => Some((
-                "client timeouts",
-                "answers take longer than the client is willing to wait",
-            )),
-            (Side::Client, "http") => Some((
-                "error responses",
-                "the server answers with an error status (503 when it cannot spawn)",
-            )),
-            (Side::Client, "other") => Some((
-                "other client errors",
-                "the load generator itself ran out of descriptors or ports",
-            )),
-            _ => None,
+        let known = match self.side {
+            Side::Server => ServerError::from_name(&self.kind).map(ServerError::meaning),
+            Side::Client => ClientErrors::KINDS
+                .iter()
+                .find(|(name, _, _)| *name == self.kind)
+                .map(|&(_, plural, cause)| (plural, cause)),
         };
         known.unwrap_or((self.kind.as_str(), ""))
     }
@@ -128,15 +84,10 @@ pub fn error_rates<'a, X: 'a>(
         let before = previous
             .and_then(|p| p.load.as_ref())
             .map(|l| &l.errors_total);
-        let now = &load.errors_total;
-        let kinds = [
-            ("refused", now.refused, before.map(|b| b.refused)),
-            ("reset", now.reset, before.map(|b| b.reset)),
-            ("timeout", now.timeout, before.map(|b| b.timeout)),
-            ("http", now.http, before.map(|b| b.http)),
-            ("other", now.other, before.map(|b| b.other)),
-        ];
-        for (kind, total, before) in kinds {
+        let now = load.errors_total.counts();
+        let before = before.map(ClientErrors::counts);
+        for (i, (kind, _, _)) in ClientErrors::KINDS.iter().enumerate() {
+            let (total, before) = (now[i], before.map(|b| b[i]));
             rates.push(ErrorRate {
                 side: Side::Client,
                 kind: kind.to_string(),

@@ -142,8 +142,42 @@ pub struct ClientErrors {
 }
 
 impl ClientErrors {
+    /// Each kind's name (as in JSON), plural noun and likely cause, in field order.
+    pub const KINDS: [(&'static str, &'static str, &'static str); 5] = [
+        (
+            "refused",
+            "refused connections",
+            "the listen backlog is full, or nobody listens",
+        ),
+        (
+            "reset",
+            "reset connections",
+            "connections were closed before the answer came",
+        ),
+        (
+            "timeout",
+            "client timeouts",
+            "answers take longer than the client is willing to wait",
+        ),
+        (
+            "http",
+            "error responses",
+            "the server answers with an error status (503 when it has no thread to give)",
+        ),
+        (
+            "other",
+            "other client errors",
+            "the load generator itself ran out of descriptors or ports",
+        ),
+    ];
+
     pub fn total(&self) -> u64 {
         self.refused + self.reset + self.timeout + self.http + self.other
+    }
+
+    /// The counts in [`KINDS`](Self::KINDS) order.
+    pub fn counts(&self) -> [u64; 5] {
+        [self.refused, self.reset, self.timeout, self.http, self.other]
     }
 }
 
