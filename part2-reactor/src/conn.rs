@@ -34,7 +34,8 @@
 //!   it is set by a readable event and cleared only by a read that returns `WouldBlock`. The
 //!   connection stops reading *before* `WouldBlock` whenever it has a request to serve, and
 //!   comes back to read later (after the response is written) without waiting for an event
-//!   that would never come. `may_write` does the same for writes.
+//!   that would never come. `may_write` does the same for writes. The reads and writes
+//!   themselves, with every way they can end, are in [`nonblocking`].
 //! - **Bounded memory (backpressure).** The framer's buffer is bounded by
 //!   [`BUFFER_CAPACITY`](part1_threads::http::BUFFER_CAPACITY), and `out` is flushed once it
 //!   reaches [`WRITE_BUFFER_LIMIT`]. While a flush is stuck (the client does not read its
@@ -67,6 +68,7 @@ use part1_threads::http::{Framer, Response};
 
 use crate::event_log::{CloseReason, Did};
 use crate::event_loop::TimerKind;
+use crate::nonblocking::{self, Flushed, Received};
 use crate::stats::ReactorStats;
 use crate::timer::{TimerId, TimerQueue};
 use crate::token::Key;
@@ -322,27 +324,23 @@ impl Connection {
 
     /// One `read` into the framer.
     fn read_socket(&mut self, cx: &mut HandlerContext<'_>) -> Option<Flow> {
-        loop {
-            cx.stats.syscalls.reads.incr();
-            match self.stream.read(self.framer.read_buf()) {
-                Ok(0) if self.framer.is_idle() => return Some(Flow::Close(CloseReason::Eof)),
-                Ok(0) => return Some(Flow::Close(CloseReason::Truncated)),
-                Ok(n) => {
-                    self.framer.filled(n);
-                    cx.did.read_bytes += n as u64;
-                    self.last_active = cx.now;
-                    return None;
-                }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    // Drained: only a new readable event can tell us about more bytes.
-                    self.may_read = false;
-                    cx.stats.syscalls.would_block_reads.incr();
-                    cx.did.would_block_reads += 1;
-                    return Some(Flow::Wait);
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(_) => return Some(Flow::Close(CloseReason::IoError)),
+        let mut socket = Counted::new(&mut self.stream, cx.stats);
+        match nonblocking::read_some(&mut socket, &mut self.framer) {
+            Ok(Received::Bytes(n)) => {
+                cx.did.read_bytes += n as u64;
+                self.last_active = cx.now;
+                None
             }
+            Ok(Received::WouldBlock) => {
+                // Drained: only a new readable event can tell us about more bytes.
+                self.may_read = false;
+                cx.stats.syscalls.would_block_reads.incr();
+                cx.did.would_block_reads += 1;
+                Some(Flow::Wait)
+            }
+            Ok(Received::Closed) => Some(Flow::Close(CloseReason::Eof)),
+            Ok(Received::Truncated) => Some(Flow::Close(CloseReason::Truncated)),
+            Err(_) => Some(Flow::Close(CloseReason::IoError)),
         }
     }
 
@@ -353,8 +351,8 @@ impl Connection {
                 return Some(Flow::Wait);
             }
             match self.write_out(cx) {
-                Ok(true) => {}
-                Ok(false) => return Some(Flow::Wait),
+                Ok(Flushed::All) => {}
+                Ok(Flushed::WouldBlock) => return Some(Flow::Wait),
                 Err(_) => return Some(Flow::Close(CloseReason::IoError)),
             }
         }
@@ -380,29 +378,23 @@ impl Connection {
         }
     }
 
-    /// Writes until `out` is empty (`Ok(true)`) or the socket's buffer is full (`Ok(false)`).
-    fn write_out(&mut self, cx: &mut HandlerContext<'_>) -> io::Result<bool> {
-        while self.written < self.out.len() {
-            cx.stats.syscalls.writes.incr();
-            match self.stream.write(&self.out[self.written..]) {
-                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
-                Ok(n) => {
-                    self.written += n;
-                    cx.did.wrote_bytes += n as u64;
-                    self.last_active = cx.now;
-                }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    // The rest waits for a writable event (see `interest`).
-                    self.may_write = false;
-                    cx.did.write_blocked = true;
-                    cx.loop_stats.blocked_writes.incr();
-                    return Ok(false);
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
+    /// Writes until `out` is all written or the socket's buffer is full.
+    fn write_out(&mut self, cx: &mut HandlerContext<'_>) -> io::Result<Flushed> {
+        let before = self.written;
+        let mut socket = Counted::new(&mut self.stream, cx.stats);
+        let flushed = nonblocking::write_all_or_block(&mut socket, &self.out, &mut self.written);
+        let wrote = self.written - before;
+        if wrote > 0 {
+            cx.did.wrote_bytes += wrote as u64;
+            self.last_active = cx.now;
         }
-        Ok(true)
+        if let Ok(Flushed::WouldBlock) = flushed {
+            // The rest waits for a writable event (see `interest`).
+            self.may_write = false;
+            cx.did.write_blocked = true;
+            cx.loop_stats.blocked_writes.incr();
+        }
+        flushed
     }
 
     fn start_waiting(&mut self, plan: Plan, cx: &mut HandlerContext<'_>) {
@@ -431,6 +423,36 @@ impl Connection {
                 then: Then::Close(CloseReason::ClientAsked),
             }
         };
+    }
+}
+
+/// The connection's socket, counting every `read` and `write` system call for the dashboard.
+struct Counted<'a> {
+    stream: &'a mut TcpStream,
+    stats: &'a ServerStats,
+}
+
+impl<'a> Counted<'a> {
+    fn new(stream: &'a mut TcpStream, stats: &'a ServerStats) -> Self {
+        Counted { stream, stats }
+    }
+}
+
+impl Read for Counted<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.stats.syscalls.reads.incr();
+        self.stream.read(buf)
+    }
+}
+
+impl Write for Counted<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.stats.syscalls.writes.incr();
+        self.stream.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.stream.flush()
     }
 }
 

@@ -15,6 +15,8 @@
 //! The mechanism, one idea per module:
 //! - [`reactor`]: `mio::Poll`, a slab of sources by token, edge-triggered readiness.
 //! - [`token`]: tokens that carry a generation, so a stale event never reaches a reused slot.
+//! - [`slots`]: the slab those tokens index, which checks the generation on every lookup.
+//! - [`nonblocking`]: one read, and a write that can stop halfway: `WouldBlock` is not an error.
 //! - [`timer`]: the timer queue whose nearest deadline is the poll's timeout.
 //! - [`wake`]: interrupting `poll` from another thread.
 //! - [`step`]: pausing the loop and running it one poll cycle at a time, for class.
@@ -32,10 +34,12 @@
 pub mod conn;
 pub mod event_log;
 pub mod event_loop;
+pub mod nonblocking;
 pub mod panel;
 pub mod reactor;
 pub mod sample;
 pub mod server;
+pub mod slots;
 pub mod stats;
 pub mod step;
 pub mod timer;

@@ -16,8 +16,9 @@
 //!   └──────────────────────────────────────────────────────────────────────────┘
 //! ```
 //!
-//! The reactor owns the sources (in a [`Slab`], indexed by the slot part of their [`Key`]) so
-//! that an event's token leads straight to its socket and state. It does not decide what a
+//! The reactor owns the sources (in [`Slots`], a slab indexed by the slot part of their [`Key`]
+//! that checks the generation part) so that an event's token leads straight to its socket and
+//! state. It does not decide what a
 //! readable socket means: that is the handler's job (the [server](crate::event_loop)).
 //!
 //! # Edge-triggered
@@ -44,10 +45,10 @@ use std::time::{Duration, Instant};
 
 use mio::event::Source;
 use mio::{Events, Interest, Poll, Token};
-use slab::Slab;
 
+use crate::slots::Slots;
 use crate::stats::ReactorStats;
-use crate::token::{Key, MAX_SOURCES, WAKE_TOKEN, next_generation};
+use crate::token::{Key, MAX_SOURCES, WAKE_TOKEN};
 use crate::wake::Wake;
 
 /// Anything the reactor can hold: a value that owns a socket mio can register.
@@ -95,10 +96,9 @@ pub enum Target {
     Stale,
 }
 
-/// A source in its slot, with the generation and interest it was registered with.
+/// A source, with the interest it is registered with.
 #[derive(Debug)]
 struct Entry<S> {
-    generation: usize,
     interest: Interest,
     value: S,
 }
@@ -108,9 +108,7 @@ struct Entry<S> {
 pub struct Reactor<S> {
     poll: Poll,
     events: Events,
-    entries: Slab<Entry<S>>,
-    /// The generation each slot's next occupant gets. Grows with the slab, never shrinks.
-    generations: Vec<usize>,
+    sources: Slots<Entry<S>>,
     waker: Arc<Wake>,
     stats: Arc<ReactorStats>,
 }
@@ -124,8 +122,7 @@ impl<S: AsSource> Reactor<S> {
         Ok(Reactor {
             poll,
             events: Events::with_capacity(events_capacity.max(1)),
-            entries: Slab::new(),
-            generations: Vec::new(),
+            sources: Slots::new(),
             waker: Arc::new(Wake::new(waker, Arc::clone(&stats))),
             stats,
         })
@@ -139,34 +136,33 @@ impl<S: AsSource> Reactor<S> {
     /// Registers `value`'s socket for `interest` and keeps `value` in a free slot. On error
     /// (the OS refused, or [`MAX_SOURCES`] are registered) `value` is dropped, which closes its
     /// socket.
-    pub fn register(&mut self, mut value: S, interest: Interest) -> io::Result<Key> {
-        let index = self.entries.vacant_key();
-        if index >= MAX_SOURCES {
+    pub fn register(&mut self, value: S, interest: Interest) -> io::Result<Key> {
+        let Ok(key) = self.sources.insert(Entry { interest, value }) else {
             return Err(io::Error::other(format!(
                 "a reactor holds at most {MAX_SOURCES} sources"
             )));
-        }
-        if index == self.generations.len() {
-            self.generations.push(0);
-        }
-        let key = Key::new(index, self.generations[index]);
-        self.poll
+        };
+        let entry = self
+            .sources
+            .get_mut(key)
+            .expect("a key just returned by insert is live");
+        let registered = self
+            .poll
             .registry()
-            .register(value.source(), key.token(), interest)?;
-        let slot = self.entries.insert(Entry {
-            generation: key.generation(),
-            interest,
-            value,
-        });
-        debug_assert_eq!(slot, index, "Slab::insert uses the vacant key");
-        Ok(key)
+            .register(entry.value.source(), key.token(), interest);
+        if registered.is_err() {
+            self.sources.remove(key);
+        }
+        registered.map(|()| key)
     }
 
     /// Changes what the OS watches `key`'s socket for. A no-op (no system call) when the
     /// interest is unchanged.
     pub fn set_interest(&mut self, key: Key, interest: Interest) -> io::Result<()> {
         let registry = self.poll.registry();
-        let entry = lookup_mut(&mut self.entries, key)
+        let entry = self
+            .sources
+            .get_mut(key)
             .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, format!("{key} is gone")))?;
         if entry.interest != interest {
             registry.reregister(entry.value.source(), key.token(), interest)?;
@@ -178,9 +174,7 @@ impl<S: AsSource> Reactor<S> {
     /// Removes `key`'s source and returns it; its slot's next occupant gets a new generation,
     /// so events still in flight for `key` will resolve as [`Target::Stale`].
     pub fn deregister(&mut self, key: Key) -> Option<S> {
-        lookup_mut(&mut self.entries, key)?;
-        let mut entry = self.entries.remove(key.index());
-        self.generations[key.index()] = next_generation(entry.generation);
+        let mut entry = self.sources.remove(key)?;
         // Closing the socket (when the caller drops it) removes it from epoll anyway; failing
         // to deregister first changes nothing for anyone.
         let _ = self.poll.registry().deregister(entry.value.source());
@@ -189,24 +183,21 @@ impl<S: AsSource> Reactor<S> {
 
     /// The source registered under `key`, if it still holds its slot.
     pub fn get_mut(&mut self, key: Key) -> Option<&mut S> {
-        lookup_mut(&mut self.entries, key).map(|entry| &mut entry.value)
+        self.sources.get_mut(key).map(|entry| &mut entry.value)
     }
 
     /// The keys of every registered source.
     pub fn keys(&self) -> Vec<Key> {
-        self.entries
-            .iter()
-            .map(|(index, entry)| Key::new(index, entry.generation))
-            .collect()
+        self.sources.keys()
     }
 
     /// How many sources are registered.
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.sources.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.sources.is_empty()
     }
 
     /// Blocks until a source is ready, [`Wake::wake`] is called, or `timeout` passes (`None`:
@@ -237,21 +228,13 @@ impl<S: AsSource> Reactor<S> {
             return Target::Wake;
         }
         let key = Key::from_token(event.token);
-        match self.entries.get(key.index()) {
-            Some(entry) if entry.generation == key.generation() => Target::Source(key),
-            _ => {
-                self.stats.stale_events.incr();
-                Target::Stale
-            }
+        if self.sources.get(key).is_some() {
+            Target::Source(key)
+        } else {
+            self.stats.stale_events.incr();
+            Target::Stale
         }
     }
-}
-
-/// The entry for `key`, if its slot is occupied by `key`'s generation.
-fn lookup_mut<S>(entries: &mut Slab<Entry<S>>, key: Key) -> Option<&mut Entry<S>> {
-    entries
-        .get_mut(key.index())
-        .filter(|entry| entry.generation == key.generation())
 }
 
 #[cfg(test)]

@@ -66,9 +66,9 @@ impl Key {
     ///
     /// # Panics
     ///
-    /// If `index` is not below [`MAX_SOURCES`] or `generation` does not fit in its bits: the
-    /// reactor never makes such keys.
-    pub(crate) fn new(index: usize, generation: usize) -> Key {
+    /// If `index` is not below [`MAX_SOURCES`] or `generation` does not fit in its bits (it
+    /// always does when it comes from [`next_generation`]): a token could not carry it.
+    pub fn new(index: usize, generation: usize) -> Key {
         assert!(index < MAX_SOURCES, "slot index {index} out of range");
         assert!(
             generation <= GENERATION_MASK,
@@ -103,8 +103,9 @@ impl Key {
     }
 }
 
-/// The generation a slot gets after `generation`'s occupant leaves.
-pub(crate) fn next_generation(generation: usize) -> usize {
+/// The generation a slot gets after `generation`'s occupant leaves: one more, wrapping around
+/// within the generation bits.
+pub fn next_generation(generation: usize) -> usize {
     generation.wrapping_add(1) & GENERATION_MASK
 }
 

@@ -1,0 +1,248 @@
+//! Tests for `exercises/src/p2_stale_keys.rs`: slots are reused, and a key from an earlier
+//! lifetime of a slot finds nothing. Run them with `cargo test -p exercises --test p2_stale_keys`.
+
+// The code these tests run: your stub, unless `cargo run -p exercises -- verify` swaps in the
+// reference solution or a deliberately wrong variant (see exercises/README.md).
+#[cfg_attr(
+    not(any(feature = "solution", exercise_variant_of = "p2_stale_keys")),
+    path = "../src/p2_stale_keys.rs"
+)]
+#[cfg_attr(feature = "solution", path = "../solutions/p2_stale_keys.rs")]
+#[cfg_attr(
+    exercise_variant = "p2_stale_keys/a_freed_slot_keeps_its_generation",
+    path = "../wrong/p2_stale_keys/a_freed_slot_keeps_its_generation.rs"
+)]
+#[cfg_attr(
+    exercise_variant = "p2_stale_keys/generation_not_checked_on_lookup",
+    path = "../wrong/p2_stale_keys/generation_not_checked_on_lookup.rs"
+)]
+#[cfg_attr(
+    exercise_variant = "p2_stale_keys/never_reuses_a_slot",
+    path = "../wrong/p2_stale_keys/never_reuses_a_slot.rs"
+)]
+#[cfg_attr(
+    exercise_variant = "p2_stale_keys/remove_ignores_the_generation",
+    path = "../wrong/p2_stale_keys/remove_ignores_the_generation.rs"
+)]
+pub mod p2_stale_keys;
+
+use std::collections::HashSet;
+
+use exercises::harness::within;
+use p2_stale_keys::{Key, Slots};
+
+const IF_STUCK: &str = "does every loop in the table end (looking for a free slot, say)?";
+
+/// A table where `old`'s value was removed and `new` took its slot: the situation of a batch
+/// of events in which connection `old` closed and a newcomer was accepted.
+fn reused_slot() -> (Slots<&'static str>, Key, Key) {
+    let mut slots = Slots::new();
+    let old = slots.insert("old").expect("an empty table has room");
+    assert_eq!(slots.remove(old), Some("old"), "remove returns the value");
+    let new = slots
+        .insert("new")
+        .expect("a table with a free slot has room");
+    (slots, old, new)
+}
+
+#[test]
+fn what_goes_in_comes_out_by_its_key() {
+    within(IF_STUCK, || {
+        let mut slots = Slots::new();
+        assert_eq!(slots.len(), 0, "a new table holds nothing");
+        assert!(slots.is_empty(), "a new table is empty");
+        let a = slots.insert(String::from("a")).expect("room");
+        let b = slots.insert(String::from("b")).expect("room");
+        assert_ne!(a, b, "two values held at once have two keys");
+        assert_ne!(a.index(), b.index(), "and two slots");
+        assert_eq!(slots.get(a).map(String::as_str), Some("a"));
+        assert_eq!(slots.get(b).map(String::as_str), Some("b"));
+        slots.get_mut(b).expect("b is held").push('!');
+        assert_eq!(slots.get(b).map(String::as_str), Some("b!"));
+        assert_eq!(slots.len(), 2);
+        assert!(!slots.is_empty());
+    });
+}
+
+#[test]
+fn a_removed_value_is_gone_for_good() {
+    within(IF_STUCK, || {
+        let mut slots = Slots::new();
+        let a = slots.insert('a').expect("room");
+        let b = slots.insert('b').expect("room");
+        assert_eq!(slots.remove(a), Some('a'));
+        assert_eq!(slots.remove(a), None, "removing twice returns None");
+        assert_eq!(slots.get(a), None);
+        assert_eq!(slots.get_mut(a), None);
+        assert_eq!(slots.len(), 1);
+        assert_eq!(slots.get(b), Some(&'b'), "the other value stays");
+    });
+}
+
+#[test]
+fn a_freed_slot_is_reused_under_a_new_key() {
+    within(IF_STUCK, || {
+        let (slots, old, new) = reused_slot();
+        assert_eq!(
+            new.index(),
+            old.index(),
+            "the only free slot was the one just freed: insert must reuse it (memory follows \
+             the values held, not how many were ever inserted)"
+        );
+        assert_ne!(
+            new, old,
+            "the reused slot's key must differ from the old one: remove must give the slot a \
+             new generation (next_generation)"
+        );
+        assert_eq!(slots.get(new), Some(&"new"));
+    });
+}
+
+#[test]
+fn a_stale_key_finds_nothing() {
+    within(IF_STUCK, || {
+        let (mut slots, old, new) = reused_slot();
+        assert_eq!(
+            slots.get(old),
+            None,
+            "{old} is stale (its value was removed; {new} took the slot): get must compare \
+             generations, not only indexes"
+        );
+        assert_eq!(
+            slots.get_mut(old),
+            None,
+            "get_mut({old}) must find nothing either"
+        );
+        assert_eq!(slots.get(new), Some(&"new"));
+    });
+}
+
+#[test]
+fn a_stale_key_removes_nothing() {
+    within(IF_STUCK, || {
+        let (mut slots, old, new) = reused_slot();
+        assert_eq!(
+            slots.remove(old),
+            None,
+            "remove({old}) must do nothing: the slot now holds {new}'s value. (The reactor \
+             deregisters with the key it has: a stale one must not close the newcomer.)"
+        );
+        assert_eq!(slots.get(new), Some(&"new"), "the newcomer stays");
+        assert_eq!(slots.len(), 1);
+    });
+}
+
+#[test]
+fn an_event_for_the_old_occupant_never_reaches_the_new_one() {
+    within(IF_STUCK, || {
+        let mut slots = Slots::new();
+        let old = slots.insert("old connection").expect("room");
+        // The OS reports the old connection readable: its token waits in the batch...
+        let late_event = old.token();
+        // ...while an earlier event's handler closes it, and a newcomer is accepted.
+        slots.remove(old);
+        let new = slots.insert("new connection").expect("room");
+        assert_eq!(new.index(), old.index());
+
+        let target = Key::from_token(late_event);
+        assert_eq!(
+            slots.get(target),
+            None,
+            "the event was about the old connection: it must not reach the new one in the same \
+             slot"
+        );
+        let fresh_event = new.token();
+        assert_eq!(
+            slots.get(Key::from_token(fresh_event)),
+            Some(&"new connection")
+        );
+    });
+}
+
+#[test]
+fn every_reuse_of_a_slot_has_its_own_key() {
+    within(IF_STUCK, || {
+        let mut slots = Slots::new();
+        let mut earlier = Vec::new();
+        for round in 0..100 {
+            let key = slots.insert(round).expect("room");
+            for stale in &earlier {
+                assert_ne!(
+                    key, *stale,
+                    "round {round}: the slot got a key it had before"
+                );
+                assert_eq!(
+                    slots.get(*stale),
+                    None,
+                    "round {round}: {stale} is from an earlier lifetime of the slot"
+                );
+            }
+            assert_eq!(slots.remove(key), Some(round));
+            earlier.push(key);
+        }
+    });
+}
+
+#[test]
+fn slots_are_reused_so_indexes_stay_small() {
+    within(IF_STUCK, || {
+        const HELD: usize = 10;
+        let mut slots = Slots::new();
+        let mut held: Vec<Key> = (0..HELD).map(|i| slots.insert(i).expect("room")).collect();
+        for round in 0..1000 {
+            // A connection closes and another opens, a thousand times.
+            let closing = held.remove(round % HELD);
+            slots.remove(closing);
+            let key = slots.insert(round).expect("room");
+            assert!(
+                key.index() < HELD,
+                "after {round} closes and opens, with never more than {HELD} values held, \
+                 insert used slot {}: freed slots must be reused, or the table grows forever",
+                key.index()
+            );
+            held.push(key);
+        }
+        assert_eq!(slots.len(), HELD);
+    });
+}
+
+#[test]
+fn a_full_table_gives_the_value_back_until_a_slot_is_freed() {
+    within(IF_STUCK, || {
+        let mut slots = Slots::with_limit(2);
+        let a = slots.insert("a").expect("room for a");
+        slots.insert("b").expect("room for b");
+        assert_eq!(
+            slots.insert("c"),
+            Err("c"),
+            "a table with a limit of 2 that holds 2 values is full: insert gives the value back"
+        );
+        assert_eq!(slots.len(), 2);
+        slots.remove(a);
+        let c = slots.insert("c");
+        assert!(
+            matches!(c, Ok(key) if key.index() == a.index()),
+            "a freed slot makes room again (and is reused): got {c:?}"
+        );
+    });
+}
+
+#[test]
+fn keys_lists_the_values_held_in_slot_order() {
+    within(IF_STUCK, || {
+        let mut slots = Slots::new();
+        let keys: Vec<Key> = (0..5).map(|i| slots.insert(i).expect("room")).collect();
+        slots.remove(keys[1]);
+        slots.remove(keys[3]);
+        let reused = slots.insert(9).expect("room");
+        let mut expected = vec![keys[0], keys[2], keys[4], reused];
+        expected.sort_by_key(|key| key.index());
+        assert_eq!(
+            slots.keys(),
+            expected,
+            "keys() lists every value held, with the key that finds it, in slot order"
+        );
+        let distinct: HashSet<Key> = slots.keys().into_iter().collect();
+        assert_eq!(distinct.len(), 4);
+    });
+}
