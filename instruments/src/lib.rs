@@ -13,6 +13,7 @@
 //! - [`scenario`] scripts the load so that every class sees the same story.
 //! - [`part`], [`cli`] and [`demo`] are the program every part's binary runs: a part only says
 //!   how to start its server.
+//! - [`testing`] is what the servers' tests share: a small blocking HTTP client.
 
 pub mod cli;
 pub mod dashboard;
@@ -26,3 +27,4 @@ pub mod record;
 pub mod sample;
 pub mod scenario;
 pub mod series;
+pub mod testing;

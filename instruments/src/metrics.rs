@@ -134,7 +134,9 @@ impl ServerError {
 
     /// The kind whose [`name`](Self::name) this is.
     pub fn from_name(name: &str) -> Option<ServerError> {
-        ServerError::ALL.into_iter().find(|kind| kind.name() == name)
+        ServerError::ALL
+            .into_iter()
+            .find(|kind| kind.name() == name)
     }
 
     /// What a learner should read about it: a plural noun for a rate ("spawn failures") and

@@ -4,7 +4,7 @@
 
 pub mod common;
 
-use common::{Client, Reply, eventually, start};
+use common::{Client, Reply, eventually, start, threads_named};
 use part1_threads::ServerConfig;
 
 #[test]
@@ -28,7 +28,7 @@ fn a_few_hundred_connections_get_a_thread_each_and_give_it_back() {
     // Every client is still connected (keep-alive), so every one still holds a thread.
     assert_eq!(stats.active_connections.get(), CONNECTIONS as u64);
     assert_eq!(stats.threads.get(), CONNECTIONS as u64);
-    assert_eq!(os_threads_named("http-conn"), Some(CONNECTIONS));
+    assert_eq!(threads_named("http-conn"), CONNECTIONS);
     for client in &mut clients {
         assert_eq!(client.get("/").status, 200);
     }
@@ -36,22 +36,9 @@ fn a_few_hundred_connections_get_a_thread_each_and_give_it_back() {
     eventually("every connection thread has exited", || {
         stats.threads.get() == 0 && stats.active_connections.get() == 0
     });
-    eventually("the OS agrees", || {
-        matches!(os_threads_named("http-conn"), Some(0) | None)
-    });
+    eventually("the OS agrees", || threads_named("http-conn") == 0);
     assert_eq!(stats.accepted.get(), CONNECTIONS as u64);
     assert_eq!(stats.served.get(), 2 * CONNECTIONS as u64);
     assert_eq!(stats.in_flight.get(), 0);
     assert_eq!(stats.snapshot().errors_total(), 0);
-}
-
-/// Threads of this process with the given name, as the OS lists them (Linux only).
-fn os_threads_named(name: &str) -> Option<usize> {
-    let tasks = std::fs::read_dir("/proc/self/task").ok()?;
-    Some(
-        tasks
-            .filter_map(|task| std::fs::read_to_string(task.ok()?.path().join("comm")).ok())
-            .filter(|comm| comm.trim_end() == name)
-            .count(),
-    )
 }

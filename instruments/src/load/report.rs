@@ -177,7 +177,13 @@ impl ClientErrors {
 
     /// The counts in [`KINDS`](Self::KINDS) order.
     pub fn counts(&self) -> [u64; 5] {
-        [self.refused, self.reset, self.timeout, self.http, self.other]
+        [
+            self.refused,
+            self.reset,
+            self.timeout,
+            self.http,
+            self.other,
+        ]
     }
 }
 
