@@ -9,6 +9,7 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use instruments::dashboard::format;
 use instruments::limits;
 use instruments::metrics::ServerStats;
 use instruments::part::{Part, RunningServer, ServeArgs};
@@ -74,17 +75,18 @@ impl RunningServer<()> for Running {
         Arc::clone(self.server.stats())
     }
 
+    /// Short, for the dashboard's title line: the thread cap, and the stack size only when it
+    /// is not Rust's default (2 MiB).
     fn describe(&self) -> String {
         let threads = match (self.config.max_threads, self.config.thread_limit) {
             (None, None) => "no thread limit".to_string(),
-            (None, Some(limit)) => format!("≤{limit} threads"),
-            (Some(n), _) => format!("pool of {n} threads"),
+            (None, Some(limit)) => format!("≤{} threads", format::count(limit as u64)),
+            (Some(n), _) => format!("pool of {} threads", format::count(n as u64)),
         };
-        let stack = match self.config.stack_size {
-            None => "2 MiB stacks".to_string(),
-            Some(size) => format!("{} KiB stacks", size / 1024),
-        };
-        format!("{threads}, {stack}")
+        match self.config.stack_size {
+            None => threads,
+            Some(size) => format!("{threads}, {} stacks", format::bytes(size as u64)),
+        }
     }
 
     fn sample_part(&self) {}

@@ -23,6 +23,7 @@ use std::fmt;
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
+use instruments::dashboard::format;
 use serde::{Deserialize, Serialize};
 
 use crate::token::Key;
@@ -126,10 +127,10 @@ impl fmt::Display for Did {
         let plural = |n: u32| if n == 1 { "" } else { "s" };
         let mut parts: Vec<String> = Vec::new();
         if self.accepted > 0 {
-            parts.push(format!("accepted {}", self.accepted));
+            parts.push(format!("accepted {}", format::count(self.accepted.into())));
         }
         if self.read_bytes > 0 {
-            parts.push(format!("read {} B", self.read_bytes));
+            parts.push(format!("read {}", format::bytes(self.read_bytes)));
         }
         if self.requests > 0 {
             parts.push(format!(
@@ -142,7 +143,7 @@ impl fmt::Display for Did {
             parts.push(format!("wait {} ms", wait.as_millis()));
         }
         if self.wrote_bytes > 0 {
-            parts.push(format!("wrote {} B", self.wrote_bytes));
+            parts.push(format!("wrote {}", format::bytes(self.wrote_bytes)));
         }
         if self.write_blocked {
             parts.push("write blocked".to_string());
@@ -188,7 +189,7 @@ pub struct LogLine {
     pub source: String,
     /// The trigger: `readable`, `io timer`, `wake`...
     pub event: String,
-    /// What the handler did, in words.
+    /// What the handler did, in words: clauses joined by `, ` (where the panel wraps it).
     pub did: String,
 }
 

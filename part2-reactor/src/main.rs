@@ -10,6 +10,7 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use instruments::dashboard::format;
 use instruments::metrics::ServerStats;
 use instruments::part::{Part, RunningServer, ServeArgs};
 use part1_threads::app::AppConfig;
@@ -52,11 +53,15 @@ impl RunningServer<ReactorSample> for Running {
         Arc::clone(self.server.stats())
     }
 
+    /// Short, for the dashboard's title line: the events capacity only when it was changed.
     fn describe(&self) -> String {
-        format!(
-            "one event-loop thread, up to {} events per poll",
-            self.config.events_capacity
-        )
+        match self.config.events_capacity {
+            DEFAULT_EVENTS_CAPACITY => "1 event-loop thread".to_string(),
+            capacity => format!(
+                "1 event-loop thread, ≤{} events/poll",
+                format::count(capacity as u64)
+            ),
+        }
     }
 
     fn sample_part(&self) -> ReactorSample {

@@ -3,14 +3,16 @@
 //! The snapshots (in `tests/snapshots/`) are the panel as a learner sees it; review a changed
 //! one with `cargo insta review`, or accept with `INSTA_UPDATE=always cargo test`.
 
-use instruments::dashboard::PartView;
-use instruments::sample::Sample;
+use instruments::dashboard::{DashboardState, DemoInfo, PartView};
+use instruments::load::{LoadReport, Percentiles};
+use instruments::sample::{ProcessSample, Sample, ThreadRow};
 use instruments::series::Series;
 use part2_reactor::ReactorSample;
 use part2_reactor::event_log::LogLine;
 use part2_reactor::step::StepState;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 fn line(poll: u64, source: &str, event: &str, did: &str) -> LogLine {
     LogLine {
@@ -93,6 +95,7 @@ fn history(part: ReactorSample) -> Series<Sample<ReactorSample>> {
     history
 }
 
+/// The panel alone in an area of `width` × `height`, as the dashboard gives it inside its border.
 fn draw(history: &Series<Sample<ReactorSample>>, width: u16, height: u16) -> Terminal<TestBackend> {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("a test backend");
     terminal
@@ -101,34 +104,168 @@ fn draw(history: &Series<Sample<ReactorSample>>, width: u16, height: u16) -> Ter
     terminal
 }
 
-#[test]
-fn busy_at_80_by_24() {
-    insta::assert_snapshot!(draw(&history(busy()), 80, 24).backend());
+// The areas the dashboard (`instruments/src/dashboard/screen.rs`) gives the panel, inside its
+// one-column border, while the story plays (its stage takes two rows of a tall terminal):
+// - 120×40: the htop view keeps 80 columns, the panel gets the other 40 beside it, 38 inside;
+//   rows: 40 - 2 header - 2 stage - 2 status - 2 messages - 1 keys = 31, 29 inside.
+const BESIDE_AT_120_BY_40: (u16, u16) = (38, 29);
+// - 160×40: the htop view takes 55% (88 columns), the panel the other 72, 70 inside.
+const BESIDE_AT_160_BY_40: (u16, u16) = (70, 29);
+// - 100×50: too narrow to sit beside, tall enough to sit below: 45% of the 41 body rows.
+const BELOW_AT_100_BY_50: (u16, u16) = (98, 16);
+// - 80×24, after Tab: 24 - 2 header - 1 tabs - 1 stage - 2 status - 1 message - 1 keys = 16,
+//   14 inside.
+const AFTER_TAB_AT_80_BY_24: (u16, u16) = (78, 14);
+
+fn draw_in(history: &Series<Sample<ReactorSample>>, (width, height): (u16, u16)) -> String {
+    draw(history, width, height).backend().to_string()
 }
 
 #[test]
-fn busy_at_120_by_40() {
-    insta::assert_snapshot!(draw(&history(busy()), 120, 40).backend());
+fn busy_beside_the_htop_view_at_120_by_40() {
+    insta::assert_snapshot!(draw_in(&history(busy()), BESIDE_AT_120_BY_40));
 }
 
 #[test]
-fn busy_as_a_narrow_side_panel() {
-    insta::assert_snapshot!(draw(&history(busy()), 44, 30).backend());
+fn paused_beside_the_htop_view_at_120_by_40() {
+    insta::assert_snapshot!(draw_in(&history(paused()), BESIDE_AT_120_BY_40));
 }
 
 #[test]
-fn busy_as_a_short_stacked_panel() {
-    insta::assert_snapshot!(draw(&history(busy()), 80, 8).backend());
+fn busy_beside_the_htop_view_at_160_by_40() {
+    insta::assert_snapshot!(draw_in(&history(busy()), BESIDE_AT_160_BY_40));
 }
 
 #[test]
-fn paused_at_80_by_24() {
-    insta::assert_snapshot!(draw(&history(paused()), 80, 24).backend());
+fn busy_below_the_htop_view_at_100_by_50() {
+    insta::assert_snapshot!(draw_in(&history(busy()), BELOW_AT_100_BY_50));
+}
+
+#[test]
+fn busy_after_tab_at_80_by_24() {
+    insta::assert_snapshot!(draw_in(&history(busy()), AFTER_TAB_AT_80_BY_24));
+}
+
+#[test]
+fn paused_after_tab_at_80_by_24() {
+    insta::assert_snapshot!(draw_in(&history(paused()), AFTER_TAB_AT_80_BY_24));
 }
 
 #[test]
 fn before_the_first_sample() {
     insta::assert_snapshot!(draw(&Series::default(), 40, 3).backend());
+}
+
+/// The whole dashboard, to check the sizes above against the real layout.
+fn dashboard(part: ReactorSample) -> DashboardState<ReactorSample> {
+    let mut state = DashboardState::new(DemoInfo {
+        title: "Part 2 · a reactor: one thread, many connections".to_string(),
+        subtitle: "1 event-loop thread · io_ms=50 cpu_us=0 · 127.0.0.1:40123".to_string(),
+        notes: Vec::new(),
+    });
+    let mut sample = Sample {
+        t: 44.0,
+        process: ProcessSample {
+            cpu_cores: vec![31.0, 27.0],
+            cpu_avg: 29.0,
+            process_cpu: 25.6,
+            mem_total: 24 * 1024 * 1024 * 1024,
+            rss: 10 * 1024 * 1024,
+            virtual_size: 404 * 1024 * 1024,
+            threads: Some(7),
+            ctx_voluntary_per_s: 1_070.0,
+            ctx_involuntary_per_s: 7.0,
+            top_threads: vec![ThreadRow {
+                tid: 21_322,
+                user: "learner".to_string(),
+                priority: 20,
+                cpu: 25.5,
+                cmd: "reactor".to_string(),
+                ..ThreadRow::default()
+            }],
+            ..ProcessSample::default()
+        },
+        load: Some(LoadReport {
+            t: 44.0,
+            connections_target: 1_000,
+            connections_open: 1_000,
+            offered_per_s: 16_006.0,
+            completed_per_s: 16_037.0,
+            outstanding: 787,
+            latency_us: Percentiles {
+                p50: 52_500,
+                p90: 58_000,
+                p99: 67_700,
+                max: 80_100,
+            },
+            ..LoadReport::default()
+        }),
+        stage: Some("story: 1 000 clients: watch the events per poll grow".to_string()),
+        part,
+        ..Sample::default()
+    };
+    sample.server.totals.active_connections = 1_000;
+    sample.server.totals.threads = 1;
+    sample.server.per_s.served = 16_037.0;
+    state.push(sample);
+    state
+}
+
+fn draw_dashboard(state: &DashboardState<ReactorSample>, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("a test backend");
+    terminal
+        .draw(|frame| state.render(frame))
+        .expect("draw the dashboard");
+    terminal.backend().to_string()
+}
+
+/// The text of the panel's area in a drawn dashboard: the rows and columns inside its border.
+fn panel_text(screen: &str, (width, height): (u16, u16)) -> String {
+    let rows: Vec<&str> = screen.lines().collect();
+    let top = rows
+        .iter()
+        .position(|row| row.contains("┌ Reactor"))
+        .expect("the panel's top border");
+    rows[top + 1..=top + usize::from(height)]
+        .iter()
+        .map(|row| {
+            let inside: String = row
+                .trim_matches('"')
+                .chars()
+                .rev()
+                .skip(1)
+                .take(usize::from(width))
+                .collect();
+            inside.chars().rev().collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn the_dashboard_gives_the_panel_the_areas_drawn_above() {
+    let panel_alone = |size: (u16, u16)| {
+        draw_in(&history(busy()), size)
+            .lines()
+            .map(|row| row.trim_matches('"').to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let wide = draw_dashboard(&dashboard(busy()), 120, 40);
+    assert_eq!(
+        panel_text(&wide, BESIDE_AT_120_BY_40),
+        panel_alone(BESIDE_AT_120_BY_40)
+    );
+    insta::assert_snapshot!("dashboard_120_by_40", wide);
+
+    let mut small = dashboard(busy());
+    small.handle_key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE));
+    let after_tab = draw_dashboard(&small, 80, 24);
+    assert_eq!(
+        panel_text(&after_tab, AFTER_TAB_AT_80_BY_24),
+        panel_alone(AFTER_TAB_AT_80_BY_24)
+    );
+    insta::assert_snapshot!("dashboard_80_by_24_after_tab", after_tab);
 }
 
 #[test]
@@ -139,7 +276,7 @@ fn any_size_draws_without_panicking() {
         history(ReactorSample::default()),
     ];
     for history in &samples {
-        for width in [0, 1, 2, 5, 13, 30, 79] {
+        for width in [0, 1, 2, 5, 13, 30, 37, 38, 79] {
             for height in [0, 1, 2, 3, 4, 5, 9, 12, 13] {
                 draw(history, width, height);
             }

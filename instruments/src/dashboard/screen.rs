@@ -11,10 +11,17 @@
 //! key hints                                                             1 row
 //! ```
 //!
+//! The title line reads `title · description · settings · address`, the subtitle's facts as
+//! the demo writes them (`1 event-loop thread · io_ms=50 cpu_us=0 · 127.0.0.1:40123`). What
+//! does not fit gives way whole, never cut mid-word: the address first, then the description,
+//! so that the settings — which say what every number below means — are the last to go.
+//!
 //! The fixed rows are cut first and the body gets what remains, so shrinking the terminal
 //! shrinks the body (fewer thread rows, a shorter chart) before anything else. A part with a
 //! panel gets it beside the htop view on a wide terminal, below it on a tall one, and
 //! otherwise the two take turns on `Tab`.
+
+use std::collections::VecDeque;
 
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
@@ -26,7 +33,7 @@ use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
 use crate::dashboard::area::{share, take_bottom, take_right, take_top};
 use crate::dashboard::state::{DashboardState, View, pacing_text};
 use crate::dashboard::status::{Level, diagnose};
-use crate::dashboard::{PartView, format, help, htop};
+use crate::dashboard::{DemoInfo, PartView, format, help, htop};
 use crate::load::ConnectionMode;
 use crate::sample::Sample;
 use crate::series::Series;
@@ -116,19 +123,7 @@ fn render_header<X: PartView>(state: &DashboardState<X>, area: Rect, buf: &mut B
     let clock_area = take_right(&mut first, clock.width() as u16);
     Line::from(clock).render(clock_area, buf);
     take_right(&mut first, 1);
-    Line::from(vec![
-        Span::styled(state.info.title.as_str(), TITLE),
-        Span::styled(
-            if state.info.subtitle.is_empty() {
-                ""
-            } else {
-                " · "
-            },
-            DIM,
-        ),
-        Span::raw(state.info.subtitle.as_str()),
-    ])
-    .render(first, buf);
+    title_line(&state.info, usize::from(first.width)).render(first, buf);
 
     let load = match shown.and_then(|s| s.load.as_ref()) {
         Some(load) => Span::raw(format!(
@@ -143,6 +138,41 @@ fn render_header<X: PartView>(state: &DashboardState<X>, area: Rect, buf: &mut B
         None => Span::styled("no load generator", DIM),
     };
     Line::from(vec![Span::styled("Load ", KEY), load]).render(second, buf);
+}
+
+/// Separates the facts of the title line.
+const FACT_SEPARATOR: &str = " · ";
+
+/// The title and as many of the subtitle's facts as fit in `width` (see the module docs for
+/// which give way first). A title too long on its own is left to the terminal to cut.
+fn title_line(info: &DemoInfo, width: usize) -> Line<'_> {
+    let mut facts: VecDeque<&str> = info
+        .subtitle
+        .split(FACT_SEPARATOR)
+        .filter(|fact| !fact.is_empty())
+        .collect();
+    let line_width = |facts: &VecDeque<&str>| {
+        facts
+            .iter()
+            .map(|fact| Span::raw(FACT_SEPARATOR).width() + Span::raw(*fact).width())
+            .sum::<usize>()
+            + Span::raw(info.title.as_str()).width()
+    };
+    let mut address_dropped = false;
+    while !facts.is_empty() && line_width(&facts) > width {
+        if !address_dropped && facts.len() > 1 {
+            facts.pop_back();
+            address_dropped = true;
+        } else {
+            facts.pop_front();
+        }
+    }
+    let mut spans = vec![Span::styled(info.title.as_str(), TITLE)];
+    for fact in facts {
+        spans.push(Span::styled(FACT_SEPARATOR, DIM));
+        spans.push(Span::raw(fact));
+    }
+    Line::from(spans)
 }
 
 /// Draws the htop view and the part panel, and says whether they take turns (so that the
@@ -254,4 +284,34 @@ fn render_footer<X>(state: &DashboardState<X>, taking_turns: bool, area: Rect, b
         })
         .collect();
     Line::from(spans).render(area, buf);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn title_at(width: usize) -> String {
+        let info = DemoInfo {
+            title: "Part 2 · a reactor: one thread, many connections".to_string(),
+            subtitle: "1 event-loop thread · io_ms=50 cpu_us=0 · 127.0.0.1:40123".to_string(),
+            notes: Vec::new(),
+        };
+        title_line(&info, width).to_string()
+    }
+
+    #[test]
+    fn the_title_line_drops_whole_facts_and_keeps_the_settings_longest() {
+        let title = "Part 2 · a reactor: one thread, many connections";
+        assert_eq!(
+            title_at(120),
+            format!("{title} · 1 event-loop thread · io_ms=50 cpu_us=0 · 127.0.0.1:40123")
+        );
+        assert_eq!(
+            title_at(95),
+            format!("{title} · 1 event-loop thread · io_ms=50 cpu_us=0")
+        );
+        assert_eq!(title_at(74), format!("{title} · io_ms=50 cpu_us=0"));
+        assert_eq!(title_at(60), title);
+        assert_eq!(title_at(10), title, "a title alone is never dropped");
+    }
 }
