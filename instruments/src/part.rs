@@ -57,7 +57,8 @@ pub trait Part: 'static {
 pub trait RunningServer<X>: Send + Sync + 'static {
     fn local_addr(&self) -> SocketAddr;
     fn stats(&self) -> Arc<ServerStats>;
-    /// A short description for the dashboard header, e.g. `thread per connection, 2 MiB stacks`.
+    /// A short description for the dashboard header, e.g. `≤16 117 threads` or
+    /// `1 event-loop thread`.
     fn describe(&self) -> String;
     /// The part's own data for this tick (called once per sample).
     fn sample_part(&self) -> X;
