@@ -13,8 +13,10 @@
 //!
 //! The server runs in this process so that the probe's numbers (threads, memory, context
 //! switches) are the server's; the load generator runs in another so that they are *only*
-//! the server's. The sampler is the one place where the three views of a tick (OS, server,
-//! client) are put together into a [`Sample`].
+//! the server's. One thread runs the loop ([`Run::until`]): it acts on keys as they come,
+//! and once a tick asks the controller (`controller.rs`: scenario or keys → load commands)
+//! for the load's state and the sampler (`sampler.rs`: OS + server + client → one
+//! [`Sample`]) for the tick, and hands the sample on: to the dashboard, or to stdout as JSON.
 
 use std::sync::Arc;
 use std::sync::mpsc;
@@ -25,14 +27,18 @@ use anyhow::Context as _;
 
 use crate::cli::{DemoArgs, listen_addr};
 use crate::dashboard::{self, Action, DemoInfo, UiEvent};
-use crate::limits::{self, ThreadLimits};
-use crate::load::{self, ConnectionMode, LoadCommand, LoadConfig, LoadProcess, LoadReport, Pacing};
+use crate::load::{self, ConnectionMode, LoadConfig, LoadProcess, Pacing};
 use crate::metrics::ServerCounters;
 use crate::part::{Part, RunningServer, ServeArgs};
-use crate::probe::Probe;
 use crate::record::{self, Recorder};
-use crate::sample::{Sample, ServerRates, ServerSample, Summary, SummaryBuilder};
-use crate::scenario::{Player, Scenario};
+use crate::sample::{Sample, ServerRates, Summary, SummaryBuilder};
+use crate::scenario::Scenario;
+
+mod controller;
+mod sampler;
+
+use controller::{Controller, LoadLimits};
+use sampler::Sampler;
 
 /// Where the demo's server listens unless `--addr` says otherwise: any free loopback port.
 const DEMO_ADDR: &str = "127.0.0.1:0";
@@ -40,21 +46,13 @@ const DEMO_ADDR: &str = "127.0.0.1:0";
 /// How long a headless run lasts without `--duration` or a scenario.
 const DEFAULT_HEADLESS_DURATION: Duration = Duration::from_secs(10);
 
-/// File descriptors a process needs besides its connections (stdio, listener, /proc reads,
-/// the terminal...). A connection count that leaves fewer than this free is warned about.
-const FD_RESERVE: u64 = 256;
-
-/// How far past the estimated thread wall `connections=past-wall` goes: far enough that the
-/// wall is clearly hit, near enough that the rest of the machine's limits are not.
-const PAST_THE_WALL: f64 = 1.1;
-
 /// Runs the live demo (or, with `--headless`, the same run printed as JSON lines).
 pub fn run<P: Part>(
     demo: &DemoArgs,
     serve: &ServeArgs,
     options: &P::Options,
 ) -> anyhow::Result<()> {
-    let (setup, notes) = Setup::prepare();
+    let (limits, notes) = LoadLimits::read();
     let server = Arc::new(start_server::<P>(serve, options, DEMO_ADDR)?);
     let scenario = choose_scenario(demo)?;
     let mut config = LoadConfig::new(server.local_addr());
@@ -85,7 +83,7 @@ pub fn run<P: Part>(
         None => None,
     };
     let mut run = Run {
-        controller: Controller::new(load, scenario.clone(), setup),
+        controller: Controller::new(load, scenario.clone(), limits),
         sampler: Sampler::new(Arc::clone(&server)),
         recorder,
         summary: SummaryBuilder::default(),
@@ -104,7 +102,7 @@ pub fn run<P: Part>(
         let summary = run.until(
             Some(duration),
             &actions,
-            |sample| record::write_sample(&mut stdout, sample),
+            |sample| record::write_sample(&mut stdout, sample).map(|()| true),
             |message| eprintln!("{message}"),
         )?;
         record::write_summary(&mut stdout, &summary)?;
@@ -123,10 +121,11 @@ pub fn run<P: Part>(
             run.until(
                 duration,
                 &actions,
+                // Once the dashboard has closed, nobody wants samples any more.
                 |sample| {
-                    events
+                    Ok(events
                         .send(UiEvent::Sample(Box::new(sample.clone())))
-                        .map_err(|_| anyhow::anyhow!("the dashboard has closed"))
+                        .is_ok())
                 },
                 |message| {
                     let _ = messages.send(UiEvent::Message(message));
@@ -145,14 +144,7 @@ pub fn run<P: Part>(
         .join()
         .map_err(|_| anyhow::anyhow!("the sampler thread panicked"))?;
     ui_result?;
-    // The dashboard closing is how an interactive run ends; anything else is an error.
-    run_result.map(|_| ()).or_else(|e| {
-        if e.to_string().contains("dashboard has closed") {
-            Ok(())
-        } else {
-            Err(e)
-        }
-    })
+    run_result.map(|_summary| ())
 }
 
 /// One demo run: the controller, the sampler and what the samples go to.
@@ -168,13 +160,14 @@ struct Run<S> {
 
 impl<S> Run<S> {
     /// Samples every tick and acts on `actions` as they come, for `duration`, until a `Quit`
-    /// action, or an error from `on_sample`. Returns the run's summary; the load generator
-    /// is stopped and the recording finished either way.
+    /// action, or until `on_sample` says that nobody wants samples any more (`Ok(false)`) or
+    /// fails. Returns the run's summary; the load generator is stopped and the recording
+    /// finished either way.
     fn until<X>(
         &mut self,
         duration: Option<Duration>,
         actions: &mpsc::Receiver<Action>,
-        mut on_sample: impl FnMut(&Sample<X>) -> anyhow::Result<()>,
+        mut on_sample: impl FnMut(&Sample<X>) -> anyhow::Result<bool>,
         mut on_message: impl FnMut(String),
     ) -> anyhow::Result<Summary>
     where
@@ -194,7 +187,7 @@ impl<S> Run<S> {
         &mut self,
         duration: Option<Duration>,
         actions: &mpsc::Receiver<Action>,
-        on_sample: &mut impl FnMut(&Sample<X>) -> anyhow::Result<()>,
+        on_sample: &mut impl FnMut(&Sample<X>) -> anyhow::Result<bool>,
         on_message: &mut impl FnMut(String),
     ) -> anyhow::Result<()>
     where
@@ -230,14 +223,16 @@ impl<S> Run<S> {
             if let Some(recorder) = &mut self.recorder {
                 recorder.sample(&sample)?;
             }
-            on_sample(&sample)?;
+            if !on_sample(&sample)? {
+                return Ok(());
+            }
         }
     }
 }
 
 /// Runs the server alone, printing its address and a line of counters every second.
 pub fn serve_only<P: Part>(serve: &ServeArgs, options: &P::Options) -> anyhow::Result<()> {
-    let (_, notes) = Setup::prepare();
+    let (_, notes) = LoadLimits::read();
     let server = Arc::new(start_server::<P>(
         serve,
         options,
@@ -309,232 +304,5 @@ fn choose_scenario(demo: &DemoArgs) -> anyhow::Result<Option<Scenario>> {
         (Some(name), _) => Scenario::load(name).map(Some),
         (None, true) => Ok(None),
         (None, false) => Scenario::load("story").map(Some),
-    }
-}
-
-/// What the machine allows, read once at start.
-#[derive(Debug, Clone, Copy)]
-struct Setup {
-    /// Connections that fit in the file-descriptor limit.
-    fd_room: Option<u64>,
-    /// `connections=past-wall` in scenarios.
-    past_the_wall: u64,
-}
-
-impl Setup {
-    /// Raises the fd limit and reads the thread limits; returns them and the notes worth
-    /// showing a learner.
-    fn prepare() -> (Setup, Vec<String>) {
-        let mut notes = Vec::new();
-        let fd_room = match limits::raise_fd_limit() {
-            Ok(limit) => {
-                notes.push(format!(
-                    "File descriptors: raised the soft limit to {} (the hard limit); each connection needs one.",
-                    limit.soft
-                ));
-                Some(limit.soft.saturating_sub(FD_RESERVE))
-            }
-            Err(e) => {
-                notes.push(format!(
-                    "File descriptors: could not raise the limit ({e})."
-                ));
-                None
-            }
-        };
-        let wall = ThreadLimits::read().wall();
-        let past_the_wall = match (&wall, fd_room) {
-            (Some(wall), Some(room)) => {
-                notes.push(format!(
-                    "Threads: spawning should fail near {} threads ({}).",
-                    wall.threads, wall.because
-                ));
-                let past = (wall.threads as f64 * PAST_THE_WALL) as u64;
-                if past > room {
-                    notes.push(format!(
-                        "The fd limit ({room} connections) comes before the thread wall: past-wall uses {room}, where accept() fails with EMFILE."
-                    ));
-                }
-                past.min(room)
-            }
-            (Some(wall), None) => (wall.threads as f64 * PAST_THE_WALL) as u64,
-            (None, Some(room)) => room,
-            (None, None) => 20_000,
-        };
-        (
-            Setup {
-                fd_room,
-                past_the_wall,
-            },
-            notes,
-        )
-    }
-}
-
-/// Owns the load generator and decides what load to ask for: the scenario's, or the keys'.
-struct Controller {
-    load: Option<LoadProcess>,
-    /// The scenario to (re)start with `s`.
-    scenario: Option<Scenario>,
-    playing: Option<(Player, Instant)>,
-    setup: Setup,
-    /// Messages for the learner, delivered with the next tick or action.
-    messages: Vec<String>,
-}
-
-impl Controller {
-    fn new(load: LoadProcess, scenario: Option<Scenario>, setup: Setup) -> Self {
-        let mut controller = Controller {
-            load: Some(load),
-            playing: None,
-            scenario,
-            setup,
-            messages: Vec::new(),
-        };
-        if controller.scenario.is_some() {
-            controller.start_scenario();
-        }
-        controller
-    }
-
-    /// Plays the scenario's due steps; returns the latest load report and the stage.
-    fn tick(&mut self) -> (Option<LoadReport>, Option<String>) {
-        if let Some((player, started)) = &mut self.playing {
-            let elapsed = started.elapsed();
-            let commands: Vec<LoadCommand> = player
-                .due(elapsed)
-                .iter()
-                .flat_map(|step| step.commands(self.setup.past_the_wall))
-                .collect();
-            if player.is_over(elapsed) {
-                let name = player.scenario().name.clone();
-                self.playing = None;
-                self.messages.push(format!(
-                    "Scenario {name} is over; the load stays as it is (s plays it again)."
-                ));
-            }
-            for command in commands {
-                self.send(command);
-            }
-        }
-        let stage = self.playing.as_ref().and_then(|(player, _)| player.stage());
-        let report = self.load.as_ref().and_then(LoadProcess::latest);
-        (report, stage)
-    }
-
-    /// Messages for the learner since the last call.
-    fn take_messages(&mut self) -> Vec<String> {
-        std::mem::take(&mut self.messages)
-    }
-
-    /// Acts on a key.
-    fn act(&mut self, action: Action) {
-        match action {
-            Action::Connections(n) => self.by_hand(LoadCommand::Connections(n)),
-            Action::Pacing(pacing) => self.by_hand(LoadCommand::Pacing(pacing)),
-            Action::Mode(mode) => self.by_hand(LoadCommand::Mode(mode)),
-            Action::ToggleScenario => {
-                if self.playing.take().is_some() {
-                    self.messages
-                        .push("Scenario stopped; the load stays as it is.".into());
-                } else {
-                    self.start_scenario();
-                }
-            }
-            // Part keys go straight to the server; quitting ends the run loop.
-            Action::PartKey(_) | Action::Quit => {}
-        }
-    }
-
-    fn start_scenario(&mut self) {
-        match &self.scenario {
-            Some(scenario) => {
-                self.messages.push(format!(
-                    "Playing scenario {} ({}s).",
-                    scenario.name,
-                    scenario.end.as_secs()
-                ));
-                self.playing = Some((Player::new(scenario.clone()), Instant::now()));
-            }
-            None => self
-                .messages
-                .push("No scenario to play (start with --scenario NAME|FILE).".into()),
-        }
-    }
-
-    fn by_hand(&mut self, command: LoadCommand) {
-        if self.playing.take().is_some() {
-            self.messages
-                .push("Scenario stopped: you have the controls now (s plays it again).".into());
-        }
-        self.send(command);
-    }
-
-    fn send(&mut self, command: LoadCommand) {
-        if let (LoadCommand::Connections(n), Some(room)) = (&command, self.setup.fd_room)
-            && *n > room
-        {
-            self.messages.push(format!(
-                "{n} connections need more file descriptors than the limit allows ({room} free): expect EMFILE errors. Raise it with `ulimit -n`."
-            ));
-        }
-        if let Some(load) = &mut self.load
-            && let Err(e) = load.send(&command)
-        {
-            self.messages
-                .push(format!("The load generator did not take `{command}`: {e}"));
-        }
-    }
-
-    fn shutdown(&mut self) {
-        self.playing = None;
-        if let Some(load) = self.load.take() {
-            // The load generator's last words no longer matter: the run is over.
-            let _ = load.shutdown();
-        }
-    }
-}
-
-/// Turns the three views of a tick — OS, server, client — into one [`Sample`].
-struct Sampler<S> {
-    server: Arc<S>,
-    probe: Probe,
-    started: Instant,
-    before: (Instant, ServerCounters),
-}
-
-impl<S> Sampler<S> {
-    fn new<X>(server: Arc<S>) -> Self
-    where
-        S: RunningServer<X>,
-    {
-        let before = (Instant::now(), server.stats().snapshot());
-        Sampler {
-            server,
-            probe: Probe::new(),
-            started: Instant::now(),
-            before,
-        }
-    }
-
-    fn sample<X>(&mut self, load: Option<LoadReport>, stage: Option<String>) -> Sample<X>
-    where
-        S: RunningServer<X>,
-    {
-        let now = Instant::now();
-        let totals = self.server.stats().snapshot();
-        let per_s = ServerRates::between(
-            &self.before.1,
-            &totals,
-            now.duration_since(self.before.0).as_secs_f64(),
-        );
-        self.before = (now, totals.clone());
-        Sample {
-            t: now.duration_since(self.started).as_secs_f64(),
-            process: self.probe.sample(),
-            server: ServerSample { totals, per_s },
-            load,
-            stage,
-            part: self.server.sample_part(),
-        }
     }
 }
