@@ -13,7 +13,7 @@
 //!
 //! The server runs in this process so that the probe's numbers (threads, memory, context
 //! switches) are the server's; the load generator runs in another so that they are *only*
-//! the server's. One thread runs the loop ([`Run::until`]): it acts on keys as they come,
+//! the server's. One thread runs the loop (`Run::until`): it acts on keys as they come,
 //! and once a tick asks the controller (`controller.rs`: scenario or keys → load commands)
 //! for the load's state and the sampler (`sampler.rs`: OS + server + client → one
 //! [`Sample`]) for the tick, and hands the sample on: to the dashboard, or to stdout as JSON.
