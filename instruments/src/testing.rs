@@ -128,3 +128,111 @@ pub fn thread_count() -> usize {
         .expect("linux /proc")
         .count()
 }
+
+/// The app's contract: what every server in the workshop must do, whatever its runtime.
+///
+/// Each part's tests start their own server and call these with its address and counters, so
+/// that "the same app on five runtimes" is checked, not just claimed.
+pub mod contract {
+    use std::io::{Read, Write};
+    use std::net::{SocketAddr, TcpStream};
+
+    use super::{Client, PATIENCE, eventually};
+    use crate::metrics::{ServerError, ServerStats};
+
+    /// What `GET /` answers on a keep-alive connection, byte for byte.
+    pub const HELLO: &str =
+        "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello";
+
+    /// Several requests sent at once are answered in order; `HEAD` gets headers and no body;
+    /// `Connection: close` gets its answer, then the connection closes.
+    pub fn pipelined_requests_are_answered_in_order(addr: SocketAddr) {
+        let mut client = Client::connect(addr);
+        client.send(b"GET / HTTP/1.1\r\n\r\nGET /missing HTTP/1.1\r\n\r\nHEAD / HTTP/1.1\r\n\r\n");
+        assert_eq!(client.reply().status, 200);
+        assert_eq!(client.reply().status, 404);
+        // The HEAD response announces the body's length but sends none, so the next bytes
+        // are the next response's.
+        client.send(b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n");
+        let mut rest = String::new();
+        client
+            .reader
+            .read_to_string(&mut rest)
+            .expect("read to close");
+        let head = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n";
+        assert_eq!(
+            rest,
+            format!("{head}\r\n{head}Connection: close\r\n\r\nhello"),
+            "a HEAD response, then a GET that closes"
+        );
+    }
+
+    /// Malformed bytes get 400, an oversized head 431 (each then closed), bad query values
+    /// and methods 400 and 405 (the connection stays), and the server goes on serving.
+    pub fn bad_requests_get_4xx_and_the_server_goes_on(addr: SocketAddr, stats: &ServerStats) {
+        let mut steady = Client::connect(addr);
+        assert_eq!(steady.get("/").status, 200);
+
+        let mut garbage = Client::connect(addr);
+        garbage.send(b"\x16\x03\x01 definitely not http\r\n\r\n");
+        let reply = garbage.reply();
+        assert_eq!((reply.status, reply.closes), (400, true));
+        assert!(garbage.is_closed_by_server());
+
+        let mut huge = Client::connect(addr);
+        huge.send(format!("GET / HTTP/1.1\r\nX: {}\r\n\r\n", "a".repeat(10_000)).as_bytes());
+        let reply = huge.reply();
+        assert_eq!((reply.status, reply.closes), (431, true));
+
+        let mut bad_query = Client::connect(addr);
+        assert_eq!(bad_query.get("/?io_ms=forever").status, 400);
+        assert_eq!(bad_query.get("/?cpu_us=2000000").status, 400);
+        bad_query.send(b"POST / HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc");
+        assert_eq!(bad_query.reply().status, 405);
+        assert_eq!(
+            bad_query.get("/").status,
+            200,
+            "a 400 or 405 from the app keeps the connection"
+        );
+
+        assert_eq!(steady.get("/").status, 200, "the others are still served");
+        assert_eq!(stats.errors(ServerError::BadRequest), 1);
+        assert_eq!(stats.errors(ServerError::HeadTooLarge), 1);
+    }
+
+    /// After answering a request that says `Connection: close`, the server closes, leaving
+    /// anything sent after it unanswered, and counts the connection gone.
+    pub fn connection_close_is_honoured(addr: SocketAddr, stats: &ServerStats) {
+        let mut client = Client::connect(addr);
+        client.send(b"GET / HTTP/1.1\r\nConnection: close\r\n\r\nGET / HTTP/1.1\r\n\r\n");
+        let reply = client.reply();
+        assert_eq!((reply.status, reply.closes), (200, true));
+        assert!(
+            client.is_closed_by_server(),
+            "the request after the close is not answered"
+        );
+        eventually("the connection is counted gone", || {
+            stats.active_connections.get() == 0
+        });
+    }
+
+    /// A client that sends its request and reads the answer one byte at a time is served.
+    pub fn a_client_that_sends_and_reads_one_byte_at_a_time_is_served(addr: SocketAddr) {
+        let mut stream = TcpStream::connect(addr).expect("connect");
+        stream.set_nodelay(true).expect("nodelay");
+        stream.set_read_timeout(Some(PATIENCE)).expect("timeout");
+        for _ in 0..2 {
+            for byte in b"GET / HTTP/1.1\r\nHost: slow\r\n\r\n" {
+                stream.write_all(&[*byte]).expect("write one byte");
+            }
+            let mut response = Vec::new();
+            while response.len() < HELLO.len() {
+                let mut byte = [0; 1];
+                let n = stream.read(&mut byte).expect("read one byte");
+                assert_eq!(n, 1, "the server closed early: {response:?}");
+                response.push(byte[0]);
+            }
+            assert_eq!(String::from_utf8_lossy(&response), HELLO);
+        }
+    }
+}

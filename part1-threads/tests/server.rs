@@ -2,78 +2,36 @@
 
 pub mod common;
 
-use std::io::Read;
 use std::net::TcpStream;
 use std::time::Duration;
 
-use common::{Client, eventually, start};
+use common::{Client, contract, eventually, start};
 
-use instruments::metrics::{ServerError, ServerStats};
+use instruments::metrics::ServerError;
 use part1_threads::ServerConfig;
 use part1_threads::app::AppConfig;
 
 #[test]
 fn pipelined_requests_are_answered_in_order() {
     let server = start(ServerConfig::default());
-    let mut client = Client::connect(server.local_addr());
-    client.send(b"GET / HTTP/1.1\r\n\r\nGET /missing HTTP/1.1\r\n\r\nHEAD / HTTP/1.1\r\n\r\n");
-    assert_eq!(client.reply().status, 200);
-    assert_eq!(client.reply().status, 404);
-    // A HEAD response announces the body's length but sends none.
-    client.send(b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n");
-    let mut rest = String::new();
-    client
-        .reader
-        .read_to_string(&mut rest)
-        .expect("read to close");
-    assert!(rest.starts_with("HTTP/1.1 200 OK\r\n"), "{rest:?}");
-    assert!(rest.ends_with("\r\n\r\nHTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello"), "{rest:?}");
+    contract::pipelined_requests_are_answered_in_order(server.local_addr());
 }
 
+#[test]
+fn a_client_that_sends_and_reads_one_byte_at_a_time_is_served() {
+    let server = start(ServerConfig::default());
+    contract::a_client_that_sends_and_reads_one_byte_at_a_time_is_served(server.local_addr());
+}
 #[test]
 fn bad_requests_get_4xx_and_the_server_goes_on() {
     let server = start(ServerConfig::default());
-    let stats: &ServerStats = server.stats();
-
-    let mut garbage = Client::connect(server.local_addr());
-    garbage.send(b"\x16\x03\x01 definitely not http\r\n\r\n");
-    let reply = garbage.reply();
-    assert_eq!((reply.status, reply.closes), (400, true));
-    assert!(garbage.is_closed_by_server());
-
-    let mut huge = Client::connect(server.local_addr());
-    huge.send(format!("GET / HTTP/1.1\r\nX: {}\r\n\r\n", "a".repeat(10_000)).as_bytes());
-    assert_eq!(huge.reply().status, 431);
-
-    let mut bad_query = Client::connect(server.local_addr());
-    assert_eq!(bad_query.get("/?io_ms=forever").status, 400);
-    assert_eq!(bad_query.get("/?cpu_us=2000000").status, 400);
-    assert_eq!(
-        bad_query.get("/").status,
-        200,
-        "a 400 from the app keeps the connection"
-    );
-
-    let mut post = Client::connect(server.local_addr());
-    post.send(b"POST / HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc");
-    assert_eq!(post.reply().status, 405);
-
-    let mut fine = Client::connect(server.local_addr());
-    assert_eq!(fine.get("/").status, 200);
-    assert_eq!(stats.errors(ServerError::BadRequest), 1);
-    assert_eq!(stats.errors(ServerError::HeadTooLarge), 1);
+    contract::bad_requests_get_4xx_and_the_server_goes_on(server.local_addr(), server.stats());
 }
-
 #[test]
 fn connection_close_is_honoured() {
     let server = start(ServerConfig::default());
-    let mut client = Client::connect(server.local_addr());
-    client.send(b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n");
-    let reply = client.reply();
-    assert_eq!((reply.status, reply.closes), (200, true));
-    assert!(client.is_closed_by_server());
+    contract::connection_close_is_honoured(server.local_addr(), server.stats());
 }
-
 #[test]
 fn an_idle_connection_is_closed_after_the_timeout() {
     let server = start(ServerConfig {

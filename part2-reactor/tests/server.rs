@@ -2,13 +2,13 @@
 
 pub mod common;
 
-use std::io::{ErrorKind, Read, Write};
+use std::io::{ErrorKind, Write};
 use std::net::TcpStream;
 use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 
-use common::{Client, eventually, start};
+use common::{Client, contract, eventually, start};
 use instruments::metrics::ServerError;
 use part1_threads::app::AppConfig;
 use part2_reactor::ServerConfig;
@@ -17,24 +17,8 @@ use part2_reactor::conn::WRITE_BUFFER_LIMIT;
 #[test]
 fn pipelined_requests_are_answered_in_order() {
     let server = start(ServerConfig::default());
-    let mut client = Client::connect(server.local_addr());
-    client.send(b"GET / HTTP/1.1\r\n\r\nGET /missing HTTP/1.1\r\n\r\nHEAD / HTTP/1.1\r\n\r\n");
-    assert_eq!(client.reply().status, 200);
-    assert_eq!(client.reply().status, 404);
-    // A HEAD response announces the body's length but sends none.
-    client.send(b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n");
-    let mut rest = String::new();
-    client
-        .reader
-        .read_to_string(&mut rest)
-        .expect("read to close");
-    assert!(rest.starts_with("HTTP/1.1 200 OK\r\n"), "{rest:?}");
-    assert!(
-        rest.ends_with("\r\n\r\nHTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello"),
-        "{rest:?}"
-    );
+    contract::pipelined_requests_are_answered_in_order(server.local_addr());
 }
-
 #[test]
 fn requests_that_wait_are_answered_after_their_timer() {
     let server = start(ServerConfig {
@@ -55,76 +39,19 @@ fn requests_that_wait_are_answered_after_their_timer() {
 #[test]
 fn a_client_that_sends_and_reads_one_byte_at_a_time_is_served() {
     let server = start(ServerConfig::default());
-    let mut stream = TcpStream::connect(server.local_addr()).expect("connect");
-    stream.set_nodelay(true).expect("nodelay");
-    stream
-        .set_read_timeout(Some(common::PATIENCE))
-        .expect("timeout");
-    let expected = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello";
-    for _ in 0..2 {
-        for byte in b"GET / HTTP/1.1\r\nHost: slow\r\n\r\n" {
-            stream.write_all(&[*byte]).expect("write one byte");
-        }
-        let mut response = Vec::new();
-        while response.len() < expected.len() {
-            let mut byte = [0; 1];
-            let n = stream.read(&mut byte).expect("read one byte");
-            assert_eq!(n, 1, "the server closed early: {response:?}");
-            response.push(byte[0]);
-        }
-        assert_eq!(String::from_utf8_lossy(&response), expected);
-    }
+    contract::a_client_that_sends_and_reads_one_byte_at_a_time_is_served(server.local_addr());
     served_eventually(&server, 2);
 }
-
 #[test]
 fn bad_requests_get_4xx_and_the_loop_goes_on() {
     let server = start(ServerConfig::default());
-    let stats = Arc::clone(server.stats());
-    let mut steady = Client::connect(server.local_addr());
-    assert_eq!(steady.get("/").status, 200);
-
-    let mut garbage = Client::connect(server.local_addr());
-    garbage.send(b"\x16\x03\x01 definitely not http\r\n\r\n");
-    let reply = garbage.reply();
-    assert_eq!((reply.status, reply.closes), (400, true));
-    assert!(garbage.is_closed_by_server());
-
-    let mut huge = Client::connect(server.local_addr());
-    huge.send(format!("GET / HTTP/1.1\r\nX: {}\r\n\r\n", "a".repeat(10_000)).as_bytes());
-    let reply = huge.reply();
-    assert_eq!((reply.status, reply.closes), (431, true));
-
-    let mut bad_query = Client::connect(server.local_addr());
-    assert_eq!(bad_query.get("/?io_ms=forever").status, 400);
-    assert_eq!(
-        bad_query.get("/").status,
-        200,
-        "a 400 from the app keeps the connection"
-    );
-
-    assert_eq!(steady.get("/").status, 200, "the loop still serves others");
-    assert_eq!(stats.errors(ServerError::BadRequest), 1);
-    assert_eq!(stats.errors(ServerError::HeadTooLarge), 1);
+    contract::bad_requests_get_4xx_and_the_server_goes_on(server.local_addr(), server.stats());
 }
-
 #[test]
 fn connection_close_is_honoured() {
     let server = start(ServerConfig::default());
-    let mut client = Client::connect(server.local_addr());
-    client.send(b"GET / HTTP/1.1\r\nConnection: close\r\n\r\nGET / HTTP/1.1\r\n\r\n");
-    let reply = client.reply();
-    assert_eq!((reply.status, reply.closes), (200, true));
-    assert!(
-        client.is_closed_by_server(),
-        "the request after the close is not answered"
-    );
-    let stats = Arc::clone(server.stats());
-    eventually("the connection is gone", || {
-        stats.active_connections.get() == 0
-    });
+    contract::connection_close_is_honoured(server.local_addr(), server.stats());
 }
-
 #[test]
 fn an_idle_connection_is_closed_after_the_timeout() {
     let server = start(ServerConfig {

@@ -3,7 +3,7 @@
 //! (Declared `pub mod common` by each test file, so that a file that uses only part of it is
 //! not warned about the rest.)
 
-pub use instruments::testing::{Client, Reply, eventually, threads_named};
+pub use instruments::testing::{Client, Reply, contract, eventually, threads_named};
 use part1_threads::{Server, ServerConfig};
 
 pub fn start(config: ServerConfig) -> Server {

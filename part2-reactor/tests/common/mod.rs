@@ -3,7 +3,9 @@
 //! (Declared `pub mod common` by each test file, so that a file that uses only part of it is
 //! not warned about the rest.)
 
-pub use instruments::testing::{Client, PATIENCE, eventually, thread_count, threads_named};
+pub use instruments::testing::{
+    Client, PATIENCE, contract, eventually, thread_count, threads_named,
+};
 use part2_reactor::{Server, ServerConfig};
 
 pub fn start(config: ServerConfig) -> Server {
