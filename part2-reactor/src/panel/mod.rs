@@ -8,6 +8,8 @@
 //! 0 wakes/s
 //! 1 001 sources · 1 998 timers
 //! 2 stale events · 0 blocked writes/s
+//! per request 1.90 reads · 0.90 WouldBlock
+//! 1.00 writes · 0.07 polls
 //! in poll  ██████░░░░░░  52.4% (waiting)
 //! handlers ████░░░░░░░░  35.2% (working)
 //! Events per poll (polls this tick)
@@ -46,7 +48,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
 use instruments::dashboard::{PartView, format};
-use instruments::sample::Sample;
+use instruments::sample::{Sample, ServerRates};
 use instruments::series::Series;
 
 use crate::sample::ReactorSample;
@@ -92,6 +94,7 @@ impl PartView for ReactorSample {
         };
         let lines = lines(
             &latest.part,
+            &SyscallsPerRequest::of(&latest.server.per_s),
             usize::from(area.width),
             usize::from(area.height),
         );
@@ -108,8 +111,14 @@ impl PartView for ReactorSample {
 
 /// The panel for one sample in at most `rows` lines of at most `room` columns, its parts
 /// given rows in order of importance: the header, the histogram, then the log.
-fn lines(sample: &ReactorSample, room: usize, rows: usize) -> Vec<Line<'static>> {
+fn lines(
+    sample: &ReactorSample,
+    syscalls: &SyscallsPerRequest,
+    room: usize,
+    rows: usize,
+) -> Vec<Line<'static>> {
     let mut lines = header(sample, room);
+    lines.extend(syscalls.lines(room));
     let spare = rows.saturating_sub(lines.len());
     let full = histogram(sample, room);
     if spare >= full.len() + MIN_LOG_ROWS {
@@ -162,6 +171,45 @@ fn header(sample: &ReactorSample, room: usize) -> Vec<Line<'static>> {
     ));
     lines.extend(time_bars(sample, room));
     lines
+}
+
+/// The system calls the server made per response over the last tick: with edge-triggered
+/// readiness, about one read that finds the request and one that finds nothing
+/// (`WouldBlock`), one write, and a fraction of a poll.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct SyscallsPerRequest {
+    reads: Option<f64>,
+    would_block: Option<f64>,
+    writes: Option<f64>,
+    polls: Option<f64>,
+}
+
+impl SyscallsPerRequest {
+    /// From the server's rates; every figure is `None` while nothing is served.
+    fn of(rates: &ServerRates) -> Self {
+        let per_request = |n: f64| (rates.served > 0.0).then(|| n / rates.served);
+        SyscallsPerRequest {
+            reads: per_request(rates.reads),
+            would_block: per_request(rates.would_block_reads),
+            writes: per_request(rates.writes),
+            polls: per_request(rates.polls),
+        }
+    }
+
+    fn lines(&self, room: usize) -> Vec<Line<'static>> {
+        let per = |value: Option<f64>, unit: &'static str| counted(format::ratio(value), unit);
+        let mut reads = vec![Span::styled("per request ", LABEL)];
+        reads.extend(per(self.reads, "reads"));
+        fit::flow(
+            vec![
+                reads,
+                per(self.would_block, "WouldBlock"),
+                per(self.writes, "writes"),
+                per(self.polls, "polls"),
+            ],
+            room,
+        )
+    }
 }
 
 /// How much a fact explains, when there is room.
@@ -408,7 +456,13 @@ mod tests {
             let sample = crowded(step);
             for room in 38..=200 {
                 for rows in [0, 1, 5, 10, 14, 20, 29, 31, 60] {
-                    for line in lines(&sample, room, rows) {
+                    let syscalls = SyscallsPerRequest {
+                        reads: Some(1.95),
+                        would_block: Some(0.95),
+                        writes: Some(1.0),
+                        polls: Some(0.07),
+                    };
+                    for line in lines(&sample, &syscalls, room, rows) {
                         assert!(
                             line.width() <= room,
                             "{line:?} is wider than {room} columns (rows: {rows})"
