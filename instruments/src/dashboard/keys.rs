@@ -110,7 +110,7 @@ pub const KEY_HELP: &[(&str, &str)] = &[
     ),
     (
         "c",
-        "keep-alive ⇄ churn (a new connection, so a new thread, per request)",
+        "keep-alive ⇄ churn (a new connection per request: in part 1, a new thread)",
     ),
     ("s", "start / stop the scenario (the load stays as it is)"),
     (
