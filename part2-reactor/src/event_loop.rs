@@ -117,7 +117,7 @@ impl EventLoop {
     ) -> io::Result<(EventLoop, LoopHandles)> {
         listener.set_nonblocking(true)?;
         let loop_stats = Arc::new(ReactorStats::new());
-        let mut reactor = Reactor::new(config.events_capacity, Arc::clone(&loop_stats))?;
+        let mut reactor = Reactor::new(config.events_capacity)?;
         let listener = reactor.register(
             Source::Listener(TcpListener::from_std(listener)),
             Interest::READABLE,
@@ -171,7 +171,8 @@ impl EventLoop {
             Some(Duration::ZERO)
         };
         let mut ready = std::mem::take(&mut self.ready);
-        self.reactor.poll(timeout, &mut ready)?;
+        let polled = self.reactor.poll(timeout, &mut ready)?;
+        self.loop_stats.record_poll(polled.events, polled.blocked);
         self.stats.syscalls.polls.incr();
         self.cycle += 1;
         let busy_since = Instant::now();
@@ -200,22 +201,28 @@ impl EventLoop {
             _ => Trigger::Readable,
         };
         match self.reactor.resolve(event) {
-            Target::Wake => self.record(
-                None,
-                Trigger::Wake,
-                Did {
-                    note: Some("another thread woke the loop"),
-                    ..Did::default()
-                },
-            ),
-            Target::Stale => self.record(
-                Some(Key::from_token(event.token())),
-                trigger,
-                Did {
-                    note: Some("stale event (slot freed or reused): dropped"),
-                    ..Did::default()
-                },
-            ),
+            Target::Wake => {
+                self.loop_stats.wakes.incr();
+                self.record(
+                    None,
+                    Trigger::Wake,
+                    Did {
+                        note: Some("another thread woke the loop"),
+                        ..Did::default()
+                    },
+                )
+            }
+            Target::Stale => {
+                self.loop_stats.stale_events.incr();
+                self.record(
+                    Some(Key::from_token(event.token())),
+                    trigger,
+                    Did {
+                        note: Some("stale event (slot freed or reused): dropped"),
+                        ..Did::default()
+                    },
+                )
+            }
             Target::Source(key) if key == self.listener => self.accept(trigger),
             Target::Source(key) => {
                 let (readable, writable) = (event.readable, event.writable);

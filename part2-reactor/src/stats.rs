@@ -55,7 +55,8 @@ pub struct ReactorStats {
     pub sources: Gauge,
     /// Timers pending now.
     pub timers: Gauge,
-    /// Wake-ups requested from other threads (pause, step, shutdown).
+    /// Wake events the loop received from other threads (pause, step, shutdown); several
+    /// wakes before one poll arrive as one event.
     pub wakes: Counter,
     /// Events dropped because their token's slot had been freed or reused.
     pub stale_events: Counter,

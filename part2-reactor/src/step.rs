@@ -170,7 +170,6 @@ impl StepControl {
 mod tests {
     use super::*;
     use crate::reactor::{AsSource, Reactor};
-    use crate::stats::ReactorStats;
     use std::sync::mpsc;
     use std::thread;
     use std::time::Duration;
@@ -184,8 +183,7 @@ mod tests {
     }
 
     fn control() -> (Arc<StepControl>, Reactor<NoSource>) {
-        let reactor =
-            Reactor::<NoSource>::new(4, Arc::new(ReactorStats::new())).expect("a reactor");
+        let reactor = Reactor::<NoSource>::new(4).expect("a reactor");
         (Arc::new(StepControl::new(reactor.waker())), reactor)
     }
 

@@ -12,27 +12,21 @@
 //! another thread.
 
 use std::io;
-use std::sync::Arc;
 
-use crate::stats::ReactorStats;
-
-/// Interrupts the reactor's `poll` from any thread; counts every wake in
-/// [`ReactorStats::wakes`].
+/// Interrupts the reactor's `poll` from any thread. See the [module docs](self).
 #[derive(Debug)]
 pub struct Wake {
     waker: mio::Waker,
-    stats: Arc<ReactorStats>,
 }
 
 impl Wake {
-    pub(crate) fn new(waker: mio::Waker, stats: Arc<ReactorStats>) -> Wake {
-        Wake { waker, stats }
+    pub(crate) fn new(waker: mio::Waker) -> Wake {
+        Wake { waker }
     }
 
     /// Makes the reactor's current (or next) `poll` return with a wake event. Several wakes
     /// before the loop polls again arrive as one event.
     pub fn wake(&self) -> io::Result<()> {
-        self.stats.wakes.incr();
         self.waker.wake()
     }
 }
