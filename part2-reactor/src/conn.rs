@@ -25,6 +25,22 @@
 //!        Closed ◀── EOF, I/O error, idle timeout, bad request (after its 400), Connection: close
 //! ```
 //!
+//! # What a connection remembers, and who remembered it in part 1
+//!
+//! Every field of [`Connection`] is something part 1 got for free from its thread:
+//!
+//! | field | in part 1 |
+//! |---|---|
+//! | `stream`, `framer`, `out` | the same, as local variables |
+//! | `state` (and the request's `cpu` and response while it waits) | which line of the loop the thread was on, and the `plan` local |
+//! | `written`, `answered` | how far `write_all` had got: it blocked until the end |
+//! | `may_read`, `may_write` | nothing: a blocking call simply waited until the socket was ready |
+//! | `last_active`, `idle_timer` | the socket's read timeout |
+//!
+//! None of it is there for the dashboard. What a call did (bytes, system calls, requests
+//! taken, responses served, why it closed) goes into a [`Did`] report that the caller passes
+//! in; the loop hands it to the dashboard's recorder. The connection counts nothing itself.
+//!
 //! # Invariants
 //!
 //! - **In order.** Requests are taken from the [`Framer`] one at a time, and each response is
@@ -44,8 +60,9 @@
 //!   more than the framer's buffer plus `WRITE_BUFFER_LIMIT` plus one response.
 //! - **Fairness.** One call serves at most [`REQUESTS_PER_TURN`] requests, then returns
 //!   [`Flow::Yield`] and the loop calls again next cycle: a client that pipelines thousands of
-//!   requests cannot keep the one thread from everyone else (tokio's "cooperative budget"
-//!   does the same for tasks).
+//!   requests cannot keep the one thread from everyone else. Tokio's cooperative budget does
+//!   the same for tasks: 128 operations per poll of a task, then its resources report
+//!   "not ready" until it yields (`tokio/src/task/coop/mod.rs`).
 //! - **One idle timer, never reset.** Resetting a timer on every request would mean a cancel
 //!   and an insert per request. Instead the connection remembers when it was last active; when
 //!   its idle timer fires, it closes only if it really has been idle that long, and otherwise
@@ -148,7 +165,7 @@ pub enum CloseReason {
 pub enum Flow {
     /// An event or a timer will move it on; register [`Connection::interest`].
     Wait,
-    /// It has work left but spent its turn's budget: call [`Connection::resume`] next cycle.
+    /// It has work left but spent its turn's budget: call [`Connection::advance`] next cycle.
     /// (No event will come for the bytes already buffered.)
     Yield,
     /// Close it.
@@ -670,5 +687,32 @@ mod tests {
             }),
             Flow::Close(CloseReason::Idle)
         );
+    }
+
+    #[test]
+    fn closing_a_waiting_connection_cancels_its_timers_and_reports_the_unanswered_request() {
+        let (mut client, server_end) = pair();
+        let request = b"GET /?io_ms=50 HTTP/1.1\r\n\r\n";
+        client.write_all(request).expect("send");
+        until_buffered(&server_end, request.len());
+
+        let mut world = World::new();
+        let now = Instant::now();
+        let mut connection = Connection::new(server_end, now);
+        connection.start(
+            Key::new(1, 0),
+            now + Duration::from_secs(60),
+            &mut world.timers,
+        );
+        let flow = world.call(now, |cx, did| connection.on_ready(true, false, cx, did));
+        assert_eq!(flow, Flow::Wait);
+        assert_eq!(world.did.waiting, Some(Duration::from_millis(50)));
+        assert_eq!(world.timers.len(), 2, "the idle timer and the io timer");
+
+        let mut did = Did::default();
+        connection.close(CloseReason::Shutdown, &mut world.timers, &mut did);
+        assert!(world.timers.is_empty(), "both timers cancelled");
+        assert_eq!(did.abandoned, 1, "the waiting request was never answered");
+        assert_eq!(did.closed, Some(CloseReason::Shutdown));
     }
 }

@@ -42,7 +42,6 @@ use mio::event::Source as MioSource;
 use mio::net::{TcpListener, TcpStream};
 
 use crate::conn::{CloseReason, Connection, Did, Flow, HandlerContext};
-use crate::observe::event_log::Trigger;
 use crate::observe::{Observed, Recorder};
 use crate::reactor::{AsSource, Reactor, ReadyEvent, Target};
 use crate::server::ServerConfig;
@@ -53,6 +52,28 @@ use crate::wake::{StepControl, Turn};
 /// How long the loop stops accepting after `accept` failed (typically out of file
 /// descriptors): long enough not to spin, short enough that a freed descriptor is used soon.
 pub const ACCEPT_BACKOFF: Duration = Duration::from_millis(20);
+
+/// Why the loop acted: what it was handling when it called a handler (the event log says it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trigger {
+    Readable,
+    Writable,
+    /// Readable and writable in one event.
+    ReadWrite,
+    /// A request's `io_ms` wait is over.
+    IoTimer,
+    /// A connection's idle deadline came.
+    IdleTimer,
+    /// The pause after a failed `accept` is over.
+    AcceptRetry,
+    /// Work left over from an earlier cycle (its turn's budget ran out), resumed without any
+    /// event: edge-triggered readiness will not announce it again.
+    Resumed,
+    /// Another thread woke the loop.
+    Wake,
+    /// The server is shutting down.
+    Shutdown,
+}
 
 /// What a timer is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

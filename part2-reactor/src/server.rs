@@ -28,7 +28,8 @@ use crate::observe::stats::ReactorStats;
 use crate::wake::StepControl;
 
 /// How many events one poll may return: enough that a poll drains a busy moment of a few
-/// thousand connections in a couple of calls (Tokio's default too: `EVENTS_CAPACITY`...).
+/// thousand connections in a couple of calls. Tokio's default is the same (`nevents: 1024` in
+/// `Builder::new`, `tokio/src/runtime/builder.rs`; `max_io_events_per_tick` changes it).
 pub const DEFAULT_EVENTS_CAPACITY: usize = 1024;
 
 /// The name of the one thread that serves every connection (htop, `top -H` and the dashboard

@@ -26,34 +26,12 @@ use instruments::dashboard::format;
 use serde::{Deserialize, Serialize};
 
 use crate::conn::{CloseReason, Did};
-use crate::event_loop::{AcceptStop, Accepted};
+use crate::event_loop::{AcceptStop, Accepted, Trigger};
 use crate::token::Key;
 
 /// How many recent entries the ring keeps: more than any panel shows, few enough to copy in
 /// microseconds.
 pub const LOG_CAPACITY: usize = 200;
-
-/// What made the loop act.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Trigger {
-    Readable,
-    Writable,
-    /// Readable and writable in one event.
-    ReadWrite,
-    /// A request's `io_ms` wait is over.
-    IoTimer,
-    /// A connection's idle deadline came.
-    IdleTimer,
-    /// The pause after a failed `accept` is over.
-    AcceptRetry,
-    /// Work left over from an earlier cycle (its turn's budget ran out), resumed without any
-    /// event: edge-triggered readiness will not announce it again.
-    Resumed,
-    /// Another thread woke the loop.
-    Wake,
-    /// The server is shutting down.
-    Shutdown,
-}
 
 impl fmt::Display for Trigger {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -36,10 +36,10 @@ use instruments::metrics::{ServerError, ServerStats};
 use part1_threads::conn::frame_error_kind;
 
 use crate::conn::{CloseReason, Did};
-use crate::event_loop::{AcceptStop, Accepted};
+use crate::event_loop::{AcceptStop, Accepted, Trigger};
 use crate::reactor::Polled;
 use crate::token::Key;
-use event_log::{Action, EventLog, LogEntry, Trigger};
+use event_log::{Action, EventLog, LogEntry};
 use stats::ReactorStats;
 
 /// What the recorder writes into, shared with whoever reads it (the sampler, the tests).
