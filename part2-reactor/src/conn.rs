@@ -61,8 +61,9 @@
 //! - **Fairness.** One call serves at most [`REQUESTS_PER_TURN`] requests, then returns
 //!   [`Flow::Yield`] and the loop calls again next cycle: a client that pipelines thousands of
 //!   requests cannot keep the one thread from everyone else. Tokio's cooperative budget does
-//!   the same for tasks: 128 operations per poll of a task, then its resources report
-//!   "not ready" until it yields (`tokio/src/task/coop/mod.rs`).
+//!   the same for tasks: each poll of a task may do 128 operations on Tokio's resources, after
+//!   which they answer "not ready" and wake the task, so it goes back to the scheduler's queue
+//!   (`tokio/src/task/coop/mod.rs`).
 //! - **One idle timer, never reset.** Resetting a timer on every request would mean a cancel
 //!   and an insert per request. Instead the connection remembers when it was last active; when
 //!   its idle timer fires, it closes only if it really has been idle that long, and otherwise

@@ -50,9 +50,11 @@
 //!   drained clears the readiness only if the tick is still the one it saw
 //!   (`set_readiness` with `Tick::Clear`), so a late clear never erases a newer event.
 //!
-//! This loop runs handlers *between* the poll and the dispatch of later events of the same
-//! batch, and a handler may close a connection and accept a new one into the freed slot. A
-//! generation checked at dispatch handles that directly, and lets the dashboard count it.
+//! This reactor's users run handlers *between* the poll and the dispatch of later events of the
+//! same batch, and a handler may close a source and register a new one into the freed slot. A
+//! generation checked at dispatch handles that directly, and lets the dashboard count it. (This
+//! server's handlers only ever close their own connection, so its stale count stays at 0; the
+//! reactor does not rely on such tidiness, and part 3's tasks may drop any socket they own.)
 
 use std::fmt;
 
