@@ -33,7 +33,7 @@
 //! |---|---|
 //! | `stream`, `framer`, `out` | the same, as local variables |
 //! | `state` (and the request's `cpu` and response while it waits) | which line of the loop the thread was on, and the `plan` local |
-//! | `written`, `answered` | how far `write_all` had got: it blocked until the end |
+//! | `written`, `answered` | how far `write_all` had got, and which responses it had sent: it blocked until the end |
 //! | `may_read`, `may_write` | nothing: a blocking call simply waited until the socket was ready |
 //! | `last_active`, `idle_timer` | the socket's read timeout |
 //!
