@@ -12,24 +12,32 @@
 //!   │ loop:  poll(timeout) ──▶ [ReadyEvent, ...] ──▶ for each: resolve(event)   │
 //!   │          ▲                                      ├─ Wake        → look at the controls
 //!   │          │                                      ├─ Source(key) → the handler reads/writes
-//!   │          └──────────── handlers done ◀──────────┴─ Stale       → dropped, counted
+//!   │          └──────────── handlers done ◀──────────┴─ Stale       → dropped
 //!   └──────────────────────────────────────────────────────────────────────────┘
 //! ```
 //!
-//! The reactor owns the sources (in [`Slots`], a slab indexed by the slot part of their [`Key`]
-//! that checks the generation part) so that an event's token leads straight to its socket and
-//! state. It does not decide what a
-//! readable socket means: that is the handler's job (the [server](crate::event_loop)).
+//! Two halves:
+//! - [`Poller`] is the OS half: the epoll instance, the buffer the events land in, and the
+//!   waker. It only knows tokens.
+//! - [`Reactor`] adds what the tokens name: the sources, in [`Slots`] (a slab indexed by the
+//!   slot part of their [`Key`] that checks the generation part), so that an event's token
+//!   leads straight to its socket and state.
+//!
+//! Neither counts anything: [`poll`](Reactor::poll) returns what it did ([`Polled`]) and
+//! [`resolve`](Reactor::resolve) who an event is for, and the caller counts what it wants. Nor
+//! does the reactor decide what a readable socket means: that is the handler's job (the
+//! [event loop](crate::event_loop)).
 //!
 //! # Edge-triggered
 //!
 //! mio registers sockets *edge-triggered*: an event reports that a socket *became* ready, once.
-//! If a handler reads some of the available bytes and stops, no further event will say that
-//! the rest is there — the socket is still readable, but it did not *become* readable again. So
-//! every handler follows one discipline: **read (or write) until the OS answers `WouldBlock`**,
+//! If a handler reads some of the available bytes and stops, no event will say that the rest
+//! is there — the socket is still readable, but it did not *become* readable again. New bytes
+//! would raise a new event, but a client that waits for its reply sends none, and both sides
+//! wait forever. So every handler follows one discipline: **read (or write) until the OS answers `WouldBlock`**,
 //! or remember that it stopped early and come back without waiting for an event. The
-//! `WouldBlock` read that ends each round is the price of edge-triggering; the dashboard counts
-//! it (`would_block_reads`). Level-triggered epoll would instead repeat the event on every poll
+//! `WouldBlock` read that ends each round is the price of edge-triggering (the dashboard shows
+//! it, as WouldBlock reads per request). Level-triggered epoll would instead repeat the event on every poll
 //! while data remains, which wastes polls when a handler deliberately leaves data for later.
 //!
 //! # Events are resolved when they are dispatched, not when they arrive
@@ -47,7 +55,6 @@ use mio::event::Source;
 use mio::{Events, Interest, Poll, Token};
 
 use crate::slots::Slots;
-use crate::stats::ReactorStats;
 use crate::token::{Key, MAX_SOURCES, WAKE_TOKEN};
 use crate::wake::Wake;
 
@@ -83,6 +90,21 @@ impl ReadyEvent {
     pub fn token(&self) -> Token {
         self.token
     }
+
+    /// Who this event is for, decided against `live` as it is *now*: the waker, a source that
+    /// still holds its slot, or nobody ([`Target::Stale`]: the slot was freed, perhaps reused,
+    /// since the OS reported the event).
+    pub fn target<T>(&self, live: &Slots<T>) -> Target {
+        if self.token == WAKE_TOKEN {
+            return Target::Wake;
+        }
+        let key = Key::from_token(self.token);
+        if live.get(key).is_some() {
+            Target::Source(key)
+        } else {
+            Target::Stale
+        }
+    }
 }
 
 /// Who an event is for, decided at dispatch time.
@@ -92,7 +114,8 @@ pub enum Target {
     Wake,
     /// A registered source that still holds its slot.
     Source(Key),
-    /// The slot was freed (and perhaps reused) after the OS reported the event: dropped.
+    /// The slot was freed (and perhaps reused) after the OS reported the event: to be dropped
+    /// (the caller decides whether to count it).
     Stale,
 }
 
@@ -103,34 +126,96 @@ struct Entry<S> {
     value: S,
 }
 
-/// Sources by key, and the OS's `poll` over all of them. See the [module docs](self).
-#[derive(Debug)]
-pub struct Reactor<S> {
-    poll: Poll,
-    events: Events,
-    sources: Slots<Entry<S>>,
-    waker: Arc<Wake>,
-    stats: Arc<ReactorStats>,
+/// What one [`poll`](Poller::poll) did, for the caller to count: the reactor counts nothing
+/// itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Polled {
+    /// How many events the poll returned.
+    pub events: usize,
+    /// How long the thread was blocked in the system call.
+    pub blocked: Duration,
 }
 
-impl<S: AsSource> Reactor<S> {
-    /// A reactor whose `poll` returns at most `events_capacity` events at a time (the rest
-    /// wait for the next poll).
-    pub fn new(events_capacity: usize, stats: Arc<ReactorStats>) -> io::Result<Self> {
+/// The OS half of a reactor: the [`mio::Poll`] (epoll on Linux), the buffer its events are
+/// copied into, and the waker registered under [`WAKE_TOKEN`].
+///
+/// It knows nothing of what the tokens mean; [`Reactor`] adds the sources they name. A runtime
+/// that keeps something else per token (part 3 keeps readiness and wakers) can use a `Poller`
+/// with its own table.
+#[derive(Debug)]
+pub struct Poller {
+    poll: Poll,
+    events: Events,
+    waker: Arc<Wake>,
+}
+
+impl Poller {
+    /// A poller whose [`poll`](Self::poll) returns at most `events_capacity` events at a time
+    /// (the rest wait for the next poll).
+    pub fn new(events_capacity: usize) -> io::Result<Poller> {
         let poll = Poll::new()?;
         let waker = mio::Waker::new(poll.registry(), WAKE_TOKEN)?;
-        Ok(Reactor {
+        Ok(Poller {
             poll,
             events: Events::with_capacity(events_capacity.max(1)),
-            sources: Slots::new(),
-            waker: Arc::new(Wake::new(waker, Arc::clone(&stats))),
-            stats,
+            waker: Arc::new(Wake::new(waker)),
         })
+    }
+
+    /// Where sources are registered, re-registered and deregistered (`epoll_ctl`).
+    pub fn registry(&self) -> &mio::Registry {
+        self.poll.registry()
     }
 
     /// A handle other threads can use to interrupt [`poll`](Self::poll).
     pub fn waker(&self) -> Arc<Wake> {
         Arc::clone(&self.waker)
+    }
+
+    /// Blocks until a source is ready, [`Wake::wake`] is called, or `timeout` passes (`None`:
+    /// no timeout), then replaces the contents of `ready` with the events. A poll interrupted
+    /// by a signal returns no events.
+    pub fn poll(
+        &mut self,
+        timeout: Option<Duration>,
+        ready: &mut Vec<ReadyEvent>,
+    ) -> io::Result<Polled> {
+        ready.clear();
+        let started = Instant::now();
+        let result = self.poll.poll(&mut self.events, timeout);
+        let blocked = started.elapsed();
+        match result {
+            Ok(()) => ready.extend(self.events.iter().map(ReadyEvent::from_mio)),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+        Ok(Polled {
+            events: ready.len(),
+            blocked,
+        })
+    }
+}
+
+/// Sources by key, and the OS's `poll` over all of them. See the [module docs](self).
+#[derive(Debug)]
+pub struct Reactor<S> {
+    poller: Poller,
+    sources: Slots<Entry<S>>,
+}
+
+impl<S: AsSource> Reactor<S> {
+    /// A reactor whose `poll` returns at most `events_capacity` events at a time (the rest
+    /// wait for the next poll).
+    pub fn new(events_capacity: usize) -> io::Result<Self> {
+        Ok(Reactor {
+            poller: Poller::new(events_capacity)?,
+            sources: Slots::new(),
+        })
+    }
+
+    /// A handle other threads can use to interrupt [`poll`](Self::poll).
+    pub fn waker(&self) -> Arc<Wake> {
+        self.poller.waker()
     }
 
     /// Registers `value`'s socket for `interest` and keeps `value` in a free slot. On error
@@ -146,10 +231,10 @@ impl<S: AsSource> Reactor<S> {
             .sources
             .get_mut(key)
             .expect("a key just returned by insert is live");
-        let registered = self
-            .poll
-            .registry()
-            .register(entry.value.source(), key.token(), interest);
+        let registered =
+            self.poller
+                .registry()
+                .register(entry.value.source(), key.token(), interest);
         if registered.is_err() {
             self.sources.remove(key);
         }
@@ -159,7 +244,7 @@ impl<S: AsSource> Reactor<S> {
     /// Changes what the OS watches `key`'s socket for. A no-op (no system call) when the
     /// interest is unchanged.
     pub fn set_interest(&mut self, key: Key, interest: Interest) -> io::Result<()> {
-        let registry = self.poll.registry();
+        let registry = self.poller.registry();
         let entry = self
             .sources
             .get_mut(key)
@@ -177,7 +262,7 @@ impl<S: AsSource> Reactor<S> {
         let mut entry = self.sources.remove(key)?;
         // Closing the socket (when the caller drops it) removes it from epoll anyway; failing
         // to deregister first changes nothing for anyone.
-        let _ = self.poll.registry().deregister(entry.value.source());
+        let _ = self.poller.registry().deregister(entry.value.source());
         Some(entry.value)
     }
 
@@ -200,40 +285,18 @@ impl<S: AsSource> Reactor<S> {
         self.sources.is_empty()
     }
 
-    /// Blocks until a source is ready, [`Wake::wake`] is called, or `timeout` passes (`None`:
-    /// no timeout), then replaces the contents of `ready` with the events. A poll interrupted
-    /// by a signal returns no events.
+    /// Waits for events: see [`Poller::poll`].
     pub fn poll(
         &mut self,
         timeout: Option<Duration>,
         ready: &mut Vec<ReadyEvent>,
-    ) -> io::Result<()> {
-        ready.clear();
-        let started = Instant::now();
-        let result = self.poll.poll(&mut self.events, timeout);
-        let blocked = started.elapsed();
-        match result {
-            Ok(()) => {}
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-        ready.extend(self.events.iter().map(ReadyEvent::from_mio));
-        self.stats.record_poll(ready.len(), blocked);
-        Ok(())
+    ) -> io::Result<Polled> {
+        self.poller.poll(timeout, ready)
     }
 
-    /// Decides, now, who `event` is for. Counts stale events.
+    /// Decides, now, who `event` is for: see [`ReadyEvent::target`].
     pub fn resolve(&self, event: &ReadyEvent) -> Target {
-        if event.token == WAKE_TOKEN {
-            return Target::Wake;
-        }
-        let key = Key::from_token(event.token);
-        if self.sources.get(key).is_some() {
-            Target::Source(key)
-        } else {
-            self.stats.stale_events.incr();
-            Target::Stale
-        }
+        event.target(&self.sources)
     }
 }
 
@@ -255,7 +318,7 @@ mod tests {
     }
 
     fn reactor() -> Reactor<Udp> {
-        Reactor::new(16, Arc::new(ReactorStats::new())).expect("a reactor")
+        Reactor::new(16).expect("a reactor")
     }
 
     #[test]
@@ -279,7 +342,6 @@ mod tests {
         assert_ne!(new, old);
 
         assert_eq!(reactor.resolve(&late), Target::Stale);
-        assert_eq!(reactor.stats.stale_events.get(), 1);
         assert!(reactor.get_mut(old).is_none(), "the old key finds nothing");
         let fresh = ReadyEvent {
             token: new.token(),
@@ -311,11 +373,11 @@ mod tests {
         let mut ready = Vec::new();
         // No timeout and no sockets: only the wake can end this poll.
         while ready.is_empty() {
-            reactor.poll(None, &mut ready).expect("poll");
+            let polled = reactor.poll(None, &mut ready).expect("poll");
+            assert_eq!(polled.events, ready.len(), "Polled counts the events");
         }
         waking.join().expect("the waking thread").expect("wake");
         assert_eq!(reactor.resolve(&ready[0]), Target::Wake);
-        assert_eq!(reactor.stats.wakes.get(), 1);
     }
 
     #[test]

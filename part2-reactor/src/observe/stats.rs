@@ -15,6 +15,9 @@
 //!   thread is saturated, and every connection waits for it.
 //! - **stale events**: events that arrived for a slot that was freed (and maybe reused) before
 //!   they were dispatched; see [`token`](crate::token).
+//!
+//! The loop never touches these counters: its [`Recorder`](super::Recorder) does, from the
+//! loop's reports.
 
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::time::Duration;
@@ -55,7 +58,8 @@ pub struct ReactorStats {
     pub sources: Gauge,
     /// Timers pending now.
     pub timers: Gauge,
-    /// Wake-ups requested from other threads (pause, step, shutdown).
+    /// Wake events the loop received from other threads (pause, step, shutdown); several
+    /// wakes before one poll arrive as one event.
     pub wakes: Counter,
     /// Events dropped because their token's slot had been freed or reused.
     pub stale_events: Counter,
