@@ -25,6 +25,22 @@
 //!        Closed ◀── EOF, I/O error, idle timeout, bad request (after its 400), Connection: close
 //! ```
 //!
+//! # What a connection remembers, and who remembered it in part 1
+//!
+//! Every field of [`Connection`] is something part 1 got for free from its thread:
+//!
+//! | field | in part 1 |
+//! |---|---|
+//! | `stream`, `framer`, `out` | the same, as local variables |
+//! | `state` (and the request's `cpu` and response while it waits) | which line of the loop the thread was on, and the `plan` local |
+//! | `written`, `answered` | how far `write_all` had got, and which responses it had sent: it blocked until the end |
+//! | `may_read`, `may_write` | nothing: a blocking call simply waited until the socket was ready |
+//! | `last_active`, `idle_timer` | the socket's read timeout |
+//!
+//! None of it is there for the dashboard. What a call did (bytes, system calls, requests
+//! taken, responses served, why it closed) goes into a [`Did`] report that the caller passes
+//! in; the loop hands it to the dashboard's recorder. The connection counts nothing itself.
+//!
 //! # Invariants
 //!
 //! - **In order.** Requests are taken from the [`Framer`] one at a time, and each response is
@@ -44,8 +60,10 @@
 //!   more than the framer's buffer plus `WRITE_BUFFER_LIMIT` plus one response.
 //! - **Fairness.** One call serves at most [`REQUESTS_PER_TURN`] requests, then returns
 //!   [`Flow::Yield`] and the loop calls again next cycle: a client that pipelines thousands of
-//!   requests cannot keep the one thread from everyone else (tokio's "cooperative budget"
-//!   does the same for tasks).
+//!   requests cannot keep the one thread from everyone else. Tokio's cooperative budget does
+//!   the same for tasks: each poll of a task may do 128 operations on Tokio's resources, after
+//!   which they answer "not ready" and wake the task, so it goes back to the scheduler's queue
+//!   (`tokio/src/task/coop/mod.rs`).
 //! - **One idle timer, never reset.** Resetting a timer on every request would mean a cancel
 //!   and an insert per request. Instead the connection remembers when it was last active; when
 //!   its idle timer fires, it closes only if it really has been idle that long, and otherwise
@@ -59,17 +77,13 @@
 use std::io::{self, Read, Write};
 use std::time::{Duration, Instant};
 
-use instruments::metrics::ServerStats;
 use mio::Interest;
 use mio::net::TcpStream;
 use part1_threads::app::{self, AppConfig, Plan};
-use part1_threads::conn::frame_error_kind;
-use part1_threads::http::{Framer, Response};
+use part1_threads::http::{FrameError, Framer, Response};
 
-use crate::event_log::{CloseReason, Did};
 use crate::event_loop::TimerKind;
 use crate::nonblocking::{self, Flushed, Received};
-use crate::stats::ReactorStats;
 use crate::timer::{TimerId, TimerQueue};
 use crate::token::Key;
 
@@ -81,7 +95,7 @@ pub const WRITE_BUFFER_LIMIT: usize = 64 * 1024;
 /// connections.
 pub const REQUESTS_PER_TURN: u32 = 32;
 
-/// What a handler may touch besides its connection.
+/// What a handler may touch besides its connection: the world the connection lives in.
 pub struct HandlerContext<'a> {
     /// The connection's key, for the timers it sets.
     pub key: Key,
@@ -89,11 +103,62 @@ pub struct HandlerContext<'a> {
     pub now: Instant,
     pub app: &'a AppConfig,
     pub idle_timeout: Duration,
-    pub stats: &'a ServerStats,
-    pub loop_stats: &'a ReactorStats,
     pub timers: &'a mut TimerQueue<TimerKind>,
-    /// What this handler did, for the event log.
-    pub did: &'a mut Did,
+}
+
+/// What one handler call did: the connection's report, filled in as it goes and handed by the
+/// loop to whoever watches (the dashboard's recorder). The connection itself counts nothing
+/// anywhere else.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Did {
+    /// `read` system calls, including those that found nothing.
+    pub reads: u32,
+    /// Reads that returned `WouldBlock`: the socket was drained.
+    pub would_block_reads: u32,
+    pub read_bytes: u64,
+    /// `write` system calls, including one that found the socket full.
+    pub writes: u32,
+    pub wrote_bytes: u64,
+    /// A write returned `WouldBlock`: the rest waits for a writable event.
+    pub write_blocked: bool,
+    /// The most bytes of responses waiting to be written at once during the call.
+    pub most_buffered: usize,
+    /// Requests taken from the framer.
+    pub requests: u32,
+    /// Responses written out whole.
+    pub served: u32,
+    /// A request could not be framed (it is answered with its error status, then the
+    /// connection closes).
+    pub rejected: Option<FrameError>,
+    /// A request now waits this long on a timer.
+    pub waiting: Option<Duration>,
+    /// The idle timer fired early (the connection was active since) and was set again.
+    pub idle_timer_moved: bool,
+    /// The turn's budget ran out with work left: resumed next cycle.
+    pub yielded: bool,
+    /// The connection was closed, and why.
+    pub closed: Option<CloseReason>,
+    /// Requests taken and never answered, because the connection closed first.
+    pub abandoned: u32,
+}
+
+/// Why a connection was closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CloseReason {
+    /// The client closed its side between requests.
+    Eof,
+    /// The client closed its side in the middle of a request.
+    Truncated,
+    /// A read or write failed (reset by the peer, broken pipe...).
+    IoError,
+    /// Nothing happened for the idle timeout.
+    Idle,
+    /// The client asked for it (`Connection: close`, or HTTP/1.0).
+    ClientAsked,
+    /// The request could not be framed; this status was sent first.
+    BadRequest(u16),
+    /// The server is shutting down.
+    Shutdown,
 }
 
 /// What the connection needs next, once it can make no more progress.
@@ -101,7 +166,7 @@ pub struct HandlerContext<'a> {
 pub enum Flow {
     /// An event or a timer will move it on; register [`Connection::interest`].
     Wait,
-    /// It has work left but spent its turn's budget: call [`Connection::resume`] next cycle.
+    /// It has work left but spent its turn's budget: call [`Connection::advance`] next cycle.
     /// (No event will come for the bytes already buffered.)
     Yield,
     /// Close it.
@@ -140,17 +205,13 @@ pub struct Connection {
     /// Responses not yet written: `out[written..]`.
     out: Vec<u8>,
     written: usize,
-    /// Responses in `out` (counted as served once all of `out` is written).
+    /// How many responses `out` holds (reported as served once all of `out` is written).
     answered: u32,
-    /// Requests taken and not yet served (given back to the gauge if the connection closes).
-    in_flight: u32,
     state: State,
     may_read: bool,
     may_write: bool,
     last_active: Instant,
     idle_timer: Option<TimerId>,
-    /// In the loop's list of connections to resume next cycle.
-    resume_queued: bool,
 }
 
 impl Connection {
@@ -163,13 +224,11 @@ impl Connection {
             out: Vec::new(),
             written: 0,
             answered: 0,
-            in_flight: 0,
             state: State::Reading,
             may_read: false,
             may_write: true,
             last_active: now,
             idle_timer: None,
-            resume_queued: false,
         }
     }
 
@@ -198,31 +257,22 @@ impl Connection {
         readable: bool,
         writable: bool,
         cx: &mut HandlerContext<'_>,
+        did: &mut Did,
     ) -> Flow {
         self.may_read |= readable;
         self.may_write |= writable;
-        self.advance(cx)
+        self.advance(cx, did)
     }
 
-    /// Marks the connection as queued for resumption; false if it already was.
-    pub(crate) fn queue_for_resume(&mut self) -> bool {
-        !std::mem::replace(&mut self.resume_queued, true)
-    }
-
-    /// Continues work left over from an earlier cycle ([`Flow::Yield`]).
-    pub fn resume(&mut self, cx: &mut HandlerContext<'_>) -> Flow {
-        self.resume_queued = false;
-        self.advance(cx)
-    }
-
-    /// Makes all the progress possible without blocking.
-    pub fn advance(&mut self, cx: &mut HandlerContext<'_>) -> Flow {
+    /// Makes all the progress possible without blocking; also how work left over from an
+    /// earlier cycle ([`Flow::Yield`]) is resumed.
+    pub fn advance(&mut self, cx: &mut HandlerContext<'_>, did: &mut Did) -> Flow {
         let mut budget = REQUESTS_PER_TURN;
         loop {
             let stopped = match self.state {
                 State::Waiting { .. } => Some(Flow::Wait),
-                State::Flushing { .. } => self.flush(cx),
-                State::Reading => self.read(&mut budget, cx),
+                State::Flushing { .. } => self.flush(cx, did),
+                State::Reading => self.read(&mut budget, cx, did),
             };
             if let Some(flow) = stopped {
                 return flow;
@@ -231,19 +281,19 @@ impl Connection {
     }
 
     /// The request's `io_ms` is over: do its CPU work, answer, and carry on.
-    pub fn on_io_timer(&mut self, cx: &mut HandlerContext<'_>) -> Flow {
+    pub fn on_io_timer(&mut self, cx: &mut HandlerContext<'_>, did: &mut Did) -> Flow {
         match std::mem::replace(&mut self.state, State::Reading) {
-            State::Waiting { cpu, response, .. } => self.answer(cpu, response, cx),
+            State::Waiting { cpu, response, .. } => self.answer(cpu, response, cx, did),
             // Only a waiting connection has an io timer, so this cannot happen; if it did,
             // leaving the state alone would be right.
             other => self.state = other,
         }
-        self.advance(cx)
+        self.advance(cx, did)
     }
 
     /// The idle deadline came: close if nothing happened for the idle timeout, otherwise
     /// re-arm the timer for the new deadline.
-    pub fn on_idle_timer(&mut self, cx: &mut HandlerContext<'_>) -> Flow {
+    pub fn on_idle_timer(&mut self, cx: &mut HandlerContext<'_>, did: &mut Did) -> Flow {
         self.idle_timer = None;
         // While a request waits on its timer the *server* is busy: not the client's idleness.
         let deadline = if matches!(self.state, State::Waiting { .. }) {
@@ -255,46 +305,57 @@ impl Connection {
             return Flow::Close(CloseReason::Idle);
         }
         self.idle_timer = Some(cx.timers.insert(deadline, TimerKind::Idle(cx.key)));
-        cx.did.note = Some("not idle, timer re-armed");
+        did.idle_timer_moved = true;
         Flow::Wait
     }
 
-    /// Cancels the connection's timers and gives its unserved requests back to the gauge. The
-    /// socket closes when `self` is dropped.
-    pub fn close(self, timers: &mut TimerQueue<TimerKind>, stats: &ServerStats) {
+    /// Cancels the connection's timers and reports `reason` and the requests it leaves
+    /// unanswered. The socket closes when `self` is dropped.
+    pub fn close(self, reason: CloseReason, timers: &mut TimerQueue<TimerKind>, did: &mut Did) {
         if let Some(id) = self.idle_timer {
             timers.cancel(id);
         }
-        if let State::Waiting { timer, .. } = self.state {
-            timers.cancel(timer);
-        }
-        for _ in 0..self.in_flight {
-            stats.in_flight.decr();
-        }
+        // Taken and unanswered: the responses still in `out`, and the request waiting for its
+        // timer (or for `out` to be written first).
+        let waiting = match self.state {
+            State::Waiting { timer, .. } => {
+                timers.cancel(timer);
+                1
+            }
+            State::Flushing {
+                then: Then::Wait(_),
+            } => 1,
+            State::Reading | State::Flushing { .. } => 0,
+        };
+        did.abandoned += self.answered + waiting;
+        did.closed = Some(reason);
     }
 
     /// In `Reading`: takes the next request, or reads more bytes. `None` means progress was
     /// made and the state machine should go on.
-    fn read(&mut self, budget: &mut u32, cx: &mut HandlerContext<'_>) -> Option<Flow> {
+    fn read(
+        &mut self,
+        budget: &mut u32,
+        cx: &mut HandlerContext<'_>,
+        did: &mut Did,
+    ) -> Option<Flow> {
         if self.out.len() >= WRITE_BUFFER_LIMIT || (*budget == 0 && !self.out.is_empty()) {
             self.state = State::Flushing { then: Then::Read };
             return None;
         }
         if *budget == 0 {
-            cx.did.yielded = true;
+            did.yielded = true;
             return Some(Flow::Yield);
         }
         match self.framer.next_request() {
             Ok(Some(request)) => {
                 *budget -= 1;
-                cx.did.requests += 1;
-                cx.stats.in_flight.incr();
-                self.in_flight += 1;
+                did.requests += 1;
                 let plan = app::plan(&request, cx.app);
                 if plan.io.is_zero() {
-                    self.answer(plan.cpu, plan.response, cx);
+                    self.answer(plan.cpu, plan.response, cx, did);
                 } else if self.out.is_empty() {
-                    self.start_waiting(plan, cx);
+                    self.start_waiting(plan, cx, did);
                 } else {
                     // Earlier answers must not wait behind this request's io_ms.
                     self.state = State::Flushing {
@@ -308,11 +369,11 @@ impl Connection {
                 self.state = State::Flushing { then: Then::Read };
                 None
             }
-            Ok(None) if self.may_read => self.read_socket(cx),
+            Ok(None) if self.may_read => self.read_socket(cx.now, did),
             Ok(None) => Some(Flow::Wait),
             Err(error) => {
-                cx.stats.error(frame_error_kind(&error));
                 let status = error.status();
+                did.rejected = Some(error);
                 Response::closing(status, status.reason()).write_to(&mut self.out);
                 self.state = State::Flushing {
                     then: Then::Close(CloseReason::BadRequest(status.code())),
@@ -323,19 +384,19 @@ impl Connection {
     }
 
     /// One `read` into the framer.
-    fn read_socket(&mut self, cx: &mut HandlerContext<'_>) -> Option<Flow> {
-        let mut socket = Counted::new(&mut self.stream, cx.stats);
-        match nonblocking::read_some(&mut socket, &mut self.framer) {
+    fn read_socket(&mut self, now: Instant, did: &mut Did) -> Option<Flow> {
+        let mut socket = Counted::new(&mut self.stream, did);
+        let received = nonblocking::read_some(&mut socket, &mut self.framer);
+        match received {
             Ok(Received::Bytes(n)) => {
-                cx.did.read_bytes += n as u64;
-                self.last_active = cx.now;
+                did.read_bytes += n as u64;
+                self.last_active = now;
                 None
             }
             Ok(Received::WouldBlock) => {
                 // Drained: only a new readable event can tell us about more bytes.
                 self.may_read = false;
-                cx.stats.syscalls.would_block_reads.incr();
-                cx.did.would_block_reads += 1;
+                did.would_block_reads += 1;
                 Some(Flow::Wait)
             }
             Ok(Received::Closed) => Some(Flow::Close(CloseReason::Eof)),
@@ -345,12 +406,12 @@ impl Connection {
     }
 
     /// In `Flushing`: writes `out`, then moves on as `then` says.
-    fn flush(&mut self, cx: &mut HandlerContext<'_>) -> Option<Flow> {
+    fn flush(&mut self, cx: &mut HandlerContext<'_>, did: &mut Did) -> Option<Flow> {
         if self.written < self.out.len() {
             if !self.may_write {
                 return Some(Flow::Wait);
             }
-            match self.write_out(cx) {
+            match self.write_out(cx.now, did) {
                 Ok(Flushed::All) => {}
                 Ok(Flushed::WouldBlock) => return Some(Flow::Wait),
                 Err(_) => return Some(Flow::Close(CloseReason::IoError)),
@@ -358,11 +419,7 @@ impl Connection {
         }
         self.out.clear();
         self.written = 0;
-        for _ in 0..self.answered {
-            cx.stats.served.incr();
-            cx.stats.in_flight.decr();
-        }
-        self.in_flight -= self.answered;
+        did.served += self.answered;
         self.answered = 0;
 
         let State::Flushing { then } = std::mem::replace(&mut self.state, State::Reading) else {
@@ -371,7 +428,7 @@ impl Connection {
         match then {
             Then::Read => None,
             Then::Wait(plan) => {
-                self.start_waiting(plan, cx);
+                self.start_waiting(plan, cx, did);
                 None
             }
             Then::Close(reason) => Some(Flow::Close(reason)),
@@ -379,27 +436,26 @@ impl Connection {
     }
 
     /// Writes until `out` is all written or the socket's buffer is full.
-    fn write_out(&mut self, cx: &mut HandlerContext<'_>) -> io::Result<Flushed> {
+    fn write_out(&mut self, now: Instant, did: &mut Did) -> io::Result<Flushed> {
         let before = self.written;
-        let mut socket = Counted::new(&mut self.stream, cx.stats);
+        let mut socket = Counted::new(&mut self.stream, did);
         let flushed = nonblocking::write_all_or_block(&mut socket, &self.out, &mut self.written);
         let wrote = self.written - before;
         if wrote > 0 {
-            cx.did.wrote_bytes += wrote as u64;
-            self.last_active = cx.now;
+            did.wrote_bytes += wrote as u64;
+            self.last_active = now;
         }
         if let Ok(Flushed::WouldBlock) = flushed {
             // The rest waits for a writable event (see `interest`).
             self.may_write = false;
-            cx.did.write_blocked = true;
-            cx.loop_stats.blocked_writes.incr();
+            did.write_blocked = true;
         }
         flushed
     }
 
-    fn start_waiting(&mut self, plan: Plan, cx: &mut HandlerContext<'_>) {
+    fn start_waiting(&mut self, plan: Plan, cx: &mut HandlerContext<'_>, did: &mut Did) {
         let timer = cx.timers.insert(cx.now + plan.io, TimerKind::Io(cx.key));
-        cx.did.waiting = Some(plan.io);
+        did.waiting = Some(plan.io);
         self.state = State::Waiting {
             timer,
             cpu: plan.cpu,
@@ -408,14 +464,20 @@ impl Connection {
     }
 
     /// Does the request's CPU work (blocking the whole loop meanwhile) and queues its response.
-    fn answer(&mut self, cpu: Duration, response: Response, cx: &mut HandlerContext<'_>) {
+    fn answer(
+        &mut self,
+        cpu: Duration,
+        response: Response,
+        cx: &mut HandlerContext<'_>,
+        did: &mut Did,
+    ) {
         if !cpu.is_zero() {
             app::burn_cpu(cpu);
             cx.now = Instant::now();
         }
         response.write_to(&mut self.out);
         self.answered += 1;
-        cx.loop_stats.record_write_buffer(self.out.len());
+        did.most_buffered = did.most_buffered.max(self.out.len());
         self.state = if response.keep_alive {
             State::Reading
         } else {
@@ -426,28 +488,28 @@ impl Connection {
     }
 }
 
-/// The connection's socket, counting every `read` and `write` system call for the dashboard.
+/// The connection's socket, counting every `read` and `write` system call into the report.
 struct Counted<'a> {
     stream: &'a mut TcpStream,
-    stats: &'a ServerStats,
+    did: &'a mut Did,
 }
 
 impl<'a> Counted<'a> {
-    fn new(stream: &'a mut TcpStream, stats: &'a ServerStats) -> Self {
-        Counted { stream, stats }
+    fn new(stream: &'a mut TcpStream, did: &'a mut Did) -> Self {
+        Counted { stream, did }
     }
 }
 
 impl Read for Counted<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.stats.syscalls.reads.incr();
+        self.did.reads += 1;
         self.stream.read(buf)
     }
 }
 
 impl Write for Counted<'_> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.stats.syscalls.writes.incr();
+        self.did.writes += 1;
         self.stream.write(buf)
     }
 
@@ -484,10 +546,10 @@ mod tests {
         panic!("{len} bytes never arrived");
     }
 
+    /// What the loop would hold around a connection: the app, the timers, and the reports
+    /// of every call so far, added up.
     struct World {
         app: AppConfig,
-        stats: ServerStats,
-        loop_stats: ReactorStats,
         timers: TimerQueue<TimerKind>,
         did: Did,
     }
@@ -496,24 +558,25 @@ mod tests {
         fn new() -> World {
             World {
                 app: AppConfig::default(),
-                stats: ServerStats::new(),
-                loop_stats: ReactorStats::new(),
                 timers: TimerQueue::new(),
                 did: Did::default(),
             }
         }
 
-        fn cx(&mut self, now: Instant) -> HandlerContext<'_> {
-            HandlerContext {
+        /// Runs one handler call at `now`, its report added to `self.did`.
+        fn call(
+            &mut self,
+            now: Instant,
+            handler: impl FnOnce(&mut HandlerContext<'_>, &mut Did) -> Flow,
+        ) -> Flow {
+            let mut cx = HandlerContext {
                 key: Key::new(1, 0),
                 now,
                 app: &self.app,
                 idle_timeout: Duration::from_secs(60),
-                stats: &self.stats,
-                loop_stats: &self.loop_stats,
                 timers: &mut self.timers,
-                did: &mut self.did,
-            }
+            };
+            handler(&mut cx, &mut self.did)
         }
     }
 
@@ -551,15 +614,19 @@ mod tests {
         let mut world = World::new();
         let mut connection = Connection::new(server_end, Instant::now());
         // The one event edge-triggered epoll gives for all ten requests.
-        let flow = connection.on_ready(true, false, &mut world.cx(Instant::now()));
+        let flow = world.call(Instant::now(), |cx, did| {
+            connection.on_ready(true, false, cx, did)
+        });
 
         assert_eq!(flow, Flow::Wait, "nothing left to do until the next event");
-        assert_eq!(world.did.requests, 10);
+        assert_eq!((world.did.requests, world.did.served), (10, 10));
         assert_eq!(world.did.would_block_reads, 1, "it read until WouldBlock");
+        assert_eq!(
+            world.did.reads, 2,
+            "one read with the requests, one that finds nothing"
+        );
+        assert_eq!(world.did.writes, 1, "ten responses, one write");
         assert_eq!(read_statuses(&client, 10), vec!["HTTP/1.1 200 OK"; 10]);
-        let counted = world.stats.snapshot();
-        assert_eq!((counted.served, counted.in_flight), (10, 0));
-        assert_eq!(counted.writes, 1, "ten responses, one write");
     }
 
     #[test]
@@ -572,12 +639,13 @@ mod tests {
 
         let mut world = World::new();
         let mut connection = Connection::new(server_end, Instant::now());
-        let mut flow = connection.on_ready(true, false, &mut world.cx(Instant::now()));
+        let mut flow = world.call(Instant::now(), |cx, did| {
+            connection.on_ready(true, false, cx, did)
+        });
         let mut turns = 1;
         while flow == Flow::Yield {
             assert_eq!(world.did.requests, turns * REQUESTS_PER_TURN);
-            assert!(connection.queue_for_resume());
-            flow = connection.resume(&mut world.cx(Instant::now()));
+            flow = world.call(Instant::now(), |cx, did| connection.advance(cx, did));
             turns += 1;
         }
         assert_eq!(flow, Flow::Wait);
@@ -598,22 +666,54 @@ mod tests {
         // Active half-way through: when the timer fires, it moves instead of closing.
         client.write_all(&pipelined(1)).expect("send");
         until_buffered(connection.stream_mut(), pipelined(1).len());
-        connection.on_ready(true, false, &mut world.cx(start + idle / 2));
+        world.call(start + idle / 2, |cx, did| {
+            connection.on_ready(true, false, cx, did)
+        });
         assert_eq!(
             world.timers.pop_expired(start + idle).map(|(_, t)| t),
             Some(TimerKind::Idle(Key::new(1, 0)))
         );
         assert_eq!(
-            connection.on_idle_timer(&mut world.cx(start + idle)),
+            world.call(start + idle, |cx, did| connection.on_idle_timer(cx, did)),
             Flow::Wait
         );
+        assert!(world.did.idle_timer_moved);
         assert_eq!(world.timers.next_deadline(), Some(start + idle / 2 + idle));
 
         // Silent since: the moved timer closes it.
         world.timers.pop_expired(start + 2 * idle);
         assert_eq!(
-            connection.on_idle_timer(&mut world.cx(start + idle / 2 + idle)),
+            world.call(start + idle / 2 + idle, |cx, did| {
+                connection.on_idle_timer(cx, did)
+            }),
             Flow::Close(CloseReason::Idle)
         );
+    }
+
+    #[test]
+    fn closing_a_waiting_connection_cancels_its_timers_and_reports_the_unanswered_request() {
+        let (mut client, server_end) = pair();
+        let request = b"GET /?io_ms=50 HTTP/1.1\r\n\r\n";
+        client.write_all(request).expect("send");
+        until_buffered(&server_end, request.len());
+
+        let mut world = World::new();
+        let now = Instant::now();
+        let mut connection = Connection::new(server_end, now);
+        connection.start(
+            Key::new(1, 0),
+            now + Duration::from_secs(60),
+            &mut world.timers,
+        );
+        let flow = world.call(now, |cx, did| connection.on_ready(true, false, cx, did));
+        assert_eq!(flow, Flow::Wait);
+        assert_eq!(world.did.waiting, Some(Duration::from_millis(50)));
+        assert_eq!(world.timers.len(), 2, "the idle timer and the io timer");
+
+        let mut did = Did::default();
+        connection.close(CloseReason::Shutdown, &mut world.timers, &mut did);
+        assert!(world.timers.is_empty(), "both timers cancelled");
+        assert_eq!(did.abandoned, 1, "the waiting request was never answered");
+        assert_eq!(did.closed, Some(CloseReason::Shutdown));
     }
 }

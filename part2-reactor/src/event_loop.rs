@@ -6,13 +6,17 @@
 //!   │   poll(timeout)                                 ◀── the only place the thread waits
 //!   │   for each event, resolved now:
 //!   │       wake          → nothing: the controls are read at the top of the loop
-//!   │       stale         → dropped (counted)
+//!   │       stale         → dropped
 //!   │       the listener  → accept until WouldBlock
 //!   │       a connection  → Connection::on_ready → Wait | Yield | Close
 //!   │   for each timer due: io → answer · idle → close or re-arm · accept retry → accept
 //!   │   resume the connections that yielded last cycle
-//!   └── publish the cycle's log lines; update the gauges
+//!   └── end of the cycle
 //! ```
+//!
+//! Every step above produces a report — what the poll returned, who an event was for, what a
+//! handler did — and the loop hands each one to its [`Recorder`], the one place where the
+//! dashboard's counters and event log are written. The loop itself keeps no statistics.
 //!
 //! Nothing in the loop blocks except `poll`: sockets are non-blocking, waiting for `io_ms` is a
 //! timer, and a write that cannot finish waits for a writable event. The one exception is the
@@ -33,23 +37,43 @@ use std::net::TcpListener as StdTcpListener;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use instruments::metrics::{ServerError, ServerStats};
 use mio::Interest;
 use mio::event::Source as MioSource;
 use mio::net::{TcpListener, TcpStream};
 
-use crate::conn::{Connection, Flow, HandlerContext};
-use crate::event_log::{CloseReason, Did, EventLog, LogEntry, Trigger};
+use crate::conn::{CloseReason, Connection, Did, Flow, HandlerContext};
+use crate::observe::{Observed, Recorder};
 use crate::reactor::{AsSource, Reactor, ReadyEvent, Target};
 use crate::server::ServerConfig;
-use crate::stats::ReactorStats;
-use crate::step::{StepControl, Turn};
 use crate::timer::{TimerId, TimerQueue};
 use crate::token::Key;
+use crate::wake::{StepControl, Turn};
 
 /// How long the loop stops accepting after `accept` failed (typically out of file
 /// descriptors): long enough not to spin, short enough that a freed descriptor is used soon.
 pub const ACCEPT_BACKOFF: Duration = Duration::from_millis(20);
+
+/// Why the loop acted: what it was handling when it called a handler (the event log says it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trigger {
+    Readable,
+    Writable,
+    /// Readable and writable in one event.
+    ReadWrite,
+    /// A request's `io_ms` wait is over.
+    IoTimer,
+    /// A connection's idle deadline came.
+    IdleTimer,
+    /// The pause after a failed `accept` is over.
+    AcceptRetry,
+    /// Work left over from an earlier cycle (its turn's budget ran out), resumed without any
+    /// event: edge-triggered readiness will not announce it again.
+    Resumed,
+    /// Another thread woke the loop.
+    Wake,
+    /// The server is shutting down.
+    Shutdown,
+}
 
 /// What a timer is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,21 +90,48 @@ pub enum TimerKind {
 #[derive(Debug)]
 pub enum Source {
     Listener(TcpListener),
-    /// Boxed: a connection is a few hundred bytes, the listener a few; slab slots are as big
-    /// as the largest variant.
-    Connection(Box<Connection>),
+    Connection {
+        /// Boxed: a connection is a few hundred bytes, the listener a few; slab slots are as
+        /// big as the largest variant.
+        connection: Box<Connection>,
+        /// Already in the list of connections to resume next cycle (the loop's bookkeeping,
+        /// not the connection's).
+        queued: bool,
+    },
 }
 
 impl AsSource for Source {
     fn source(&mut self) -> &mut dyn MioSource {
         match self {
             Source::Listener(listener) => listener,
-            Source::Connection(connection) => connection.stream_mut(),
+            Source::Connection { connection, .. } => connection.stream_mut(),
         }
     }
 }
 
-/// Everything the loop thread owns, and what it shares with the rest of the server.
+/// What one round of accepting did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Accepted {
+    /// Connections accepted and registered.
+    pub opened: u32,
+    /// Connections accepted but unusable (gone before they could be registered): closed.
+    pub lost: u32,
+    /// Why the round stopped before the queue was drained, if it did.
+    pub stopped: Option<AcceptStop>,
+}
+
+/// Why a round of accepting stopped early.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AcceptStop {
+    /// Still waiting for the retry timer after a failure: nothing tried.
+    BackingOff,
+    /// `accept` ran out of file descriptors (`EMFILE`, `ENFILE`); retry on a timer.
+    OutOfDescriptors,
+    /// `accept` failed otherwise; retry on a timer.
+    Failed,
+}
+
+/// Everything the loop thread owns.
 pub struct EventLoop {
     reactor: Reactor<Source>,
     timers: TimerQueue<TimerKind>,
@@ -88,62 +139,41 @@ pub struct EventLoop {
     /// The retry timer while accepting is paused after a failure.
     accept_retry: Option<TimerId>,
     config: ServerConfig,
-    stats: Arc<ServerStats>,
-    loop_stats: Arc<ReactorStats>,
-    log: Arc<EventLog>,
     control: Arc<StepControl>,
-    /// Poll cycles so far (the event log's `poll` column).
-    cycle: u64,
+    recorder: Recorder,
     /// The events of the current poll (kept to reuse its allocation).
     ready: Vec<ReadyEvent>,
     /// Connections that yielded this cycle, to resume next cycle.
     resume: Vec<Key>,
-    cycle_log: Vec<LogEntry>,
-}
-
-/// The shared handles a running loop is watched and controlled through.
-pub struct LoopHandles {
-    pub stats: Arc<ServerStats>,
-    pub loop_stats: Arc<ReactorStats>,
-    pub log: Arc<EventLog>,
-    pub control: Arc<StepControl>,
 }
 
 impl EventLoop {
-    /// A loop serving `listener` (switched to non-blocking here).
+    /// A loop serving `listener` (switched to non-blocking here), recording into `observed`.
+    /// Returns the controls other threads use to pause, step and stop it.
     pub fn new(
         listener: StdTcpListener,
         config: ServerConfig,
-    ) -> io::Result<(EventLoop, LoopHandles)> {
+        observed: Observed,
+    ) -> io::Result<(EventLoop, Arc<StepControl>)> {
         listener.set_nonblocking(true)?;
-        let loop_stats = Arc::new(ReactorStats::new());
         let mut reactor = Reactor::new(config.events_capacity)?;
         let listener = reactor.register(
             Source::Listener(TcpListener::from_std(listener)),
             Interest::READABLE,
         )?;
-        let handles = LoopHandles {
-            stats: Arc::new(ServerStats::new()),
-            loop_stats,
-            log: Arc::new(EventLog::new()),
-            control: Arc::new(StepControl::new(reactor.waker())),
-        };
+        let control = Arc::new(StepControl::new(reactor.waker()));
         let event_loop = EventLoop {
             reactor,
             timers: TimerQueue::new(),
             listener,
             accept_retry: None,
             config,
-            stats: Arc::clone(&handles.stats),
-            loop_stats: Arc::clone(&handles.loop_stats),
-            log: Arc::clone(&handles.log),
-            control: Arc::clone(&handles.control),
-            cycle: 0,
+            control: Arc::clone(&control),
+            recorder: Recorder::new(observed),
             ready: Vec::new(),
             resume: Vec::new(),
-            cycle_log: Vec::new(),
         };
-        Ok((event_loop, handles))
+        Ok((event_loop, control))
     }
 
     /// Runs until [`StepControl::stop`]; then closes every connection. Fails only if `poll`
@@ -172,10 +202,7 @@ impl EventLoop {
         };
         let mut ready = std::mem::take(&mut self.ready);
         let polled = self.reactor.poll(timeout, &mut ready)?;
-        self.loop_stats.record_poll(polled.events, polled.blocked);
-        self.stats.syscalls.polls.incr();
-        self.cycle += 1;
-        let busy_since = Instant::now();
+        self.recorder.polled(polled);
         let resume = std::mem::take(&mut self.resume);
 
         for event in &ready {
@@ -184,13 +211,10 @@ impl EventLoop {
         self.ready = ready;
         self.fire_timers();
         for key in resume {
-            self.drive(key, Trigger::Resumed, Connection::resume);
+            self.drive(key, Trigger::Resumed, Connection::advance);
         }
-
-        self.log.publish(&mut self.cycle_log);
-        self.loop_stats.sources.set(self.reactor.len() as u64);
-        self.loop_stats.timers.set(self.timers.len() as u64);
-        self.loop_stats.record_handling(busy_since.elapsed());
+        self.recorder
+            .cycle_done(self.reactor.len(), self.timers.len());
         Ok(())
     }
 
@@ -201,33 +225,13 @@ impl EventLoop {
             _ => Trigger::Readable,
         };
         match self.reactor.resolve(event) {
-            Target::Wake => {
-                self.loop_stats.wakes.incr();
-                self.record(
-                    None,
-                    Trigger::Wake,
-                    Did {
-                        note: Some("another thread woke the loop"),
-                        ..Did::default()
-                    },
-                )
-            }
-            Target::Stale => {
-                self.loop_stats.stale_events.incr();
-                self.record(
-                    Some(Key::from_token(event.token())),
-                    trigger,
-                    Did {
-                        note: Some("stale event (slot freed or reused): dropped"),
-                        ..Did::default()
-                    },
-                )
-            }
+            Target::Wake => self.recorder.woke(),
+            Target::Stale => self.recorder.stale(Key::from_token(event.token()), trigger),
             Target::Source(key) if key == self.listener => self.accept(trigger),
             Target::Source(key) => {
                 let (readable, writable) = (event.readable, event.writable);
-                self.drive(key, trigger, |connection, cx| {
-                    connection.on_ready(readable, writable, cx)
+                self.drive(key, trigger, |connection, cx, did| {
+                    connection.on_ready(readable, writable, cx, did)
                 });
             }
         }
@@ -250,15 +254,14 @@ impl EventLoop {
     }
 
     /// Runs `handler` on `key`'s connection, then does what it asks: register the interest it
-    /// needs, queue it to resume next cycle, or close it.
+    /// needs, queue it to resume next cycle, or close it. Records the handler's report.
     fn drive(
         &mut self,
         key: Key,
         trigger: Trigger,
-        handler: impl FnOnce(&mut Connection, &mut HandlerContext<'_>) -> Flow,
+        handler: impl FnOnce(&mut Connection, &mut HandlerContext<'_>, &mut Did) -> Flow,
     ) {
-        let mut did = Did::default();
-        let Some(Source::Connection(connection)) = self.reactor.get_mut(key) else {
+        let Some(Source::Connection { connection, queued }) = self.reactor.get_mut(key) else {
             // Closed since it was queued (resume) or since its timer was set.
             return;
         };
@@ -267,41 +270,40 @@ impl EventLoop {
             now: Instant::now(),
             app: &self.config.app,
             idle_timeout: self.config.idle_timeout,
-            stats: &self.stats,
-            loop_stats: &self.loop_stats,
             timers: &mut self.timers,
-            did: &mut did,
         };
-        let mut flow = handler(connection, &mut cx);
+        let mut did = Did::default();
+        if trigger == Trigger::Resumed {
+            *queued = false;
+        }
+        let mut flow = handler(connection, &mut cx, &mut did);
         let interest = connection.interest();
-        if flow == Flow::Yield && connection.queue_for_resume() {
+        if flow == Flow::Yield && !std::mem::replace(queued, true) {
             self.resume.push(key);
         }
         if !matches!(flow, Flow::Close(_)) && self.reactor.set_interest(key, interest).is_err() {
             flow = Flow::Close(CloseReason::IoError);
         }
         if let Flow::Close(reason) = flow {
-            self.close(key, reason);
-            did.closed = Some(reason);
+            self.close(key, reason, &mut did);
         }
-        self.record(Some(key), trigger, did);
+        self.recorder.handled(key, trigger, did);
     }
 
     /// Accepts every waiting connection, unless backing off after a failure.
     fn accept(&mut self, trigger: Trigger) {
-        let mut did = Did::default();
+        let mut accepted = Accepted::default();
         if self.accept_retry.is_some() {
-            did.note = Some("backing off after a failed accept");
-            self.record(Some(self.listener), trigger, did);
+            accepted.stopped = Some(AcceptStop::BackingOff);
+            self.recorder.accepted(self.listener, trigger, accepted);
             return;
         }
         loop {
             match self.listener_socket().accept() {
-                Ok((stream, _peer)) => {
-                    self.stats.accepted.incr();
-                    did.accepted += 1;
-                    self.open(stream);
-                }
+                Ok((stream, _peer)) => match self.open(stream) {
+                    Ok(()) => accepted.opened += 1,
+                    Err(_) => accepted.lost += 1,
+                },
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
                 // The client gave up before we accepted it, or a signal interrupted us.
                 Err(e)
@@ -310,11 +312,10 @@ impl EventLoop {
                         io::ErrorKind::ConnectionAborted | io::ErrorKind::Interrupted
                     ) => {}
                 Err(e) => {
-                    self.stats.error(ServerError::AcceptFailed);
-                    did.note = Some(if is_out_of_descriptors(&e) {
-                        "accept failed: no file descriptor left; retry on a timer"
+                    accepted.stopped = Some(if is_out_of_descriptors(&e) {
+                        AcceptStop::OutOfDescriptors
                     } else {
-                        "accept failed; retry on a timer"
+                        AcceptStop::Failed
                     });
                     let deadline = Instant::now() + ACCEPT_BACKOFF;
                     self.accept_retry = Some(self.timers.insert(deadline, TimerKind::AcceptRetry));
@@ -322,7 +323,7 @@ impl EventLoop {
                 }
             }
         }
-        self.record(Some(self.listener), trigger, did);
+        self.recorder.accepted(self.listener, trigger, accepted);
     }
 
     fn listener_socket(&mut self) -> &mut TcpListener {
@@ -332,64 +333,39 @@ impl EventLoop {
         }
     }
 
-    /// Registers a newly accepted connection and arms its idle timer.
-    fn open(&mut self, stream: TcpStream) {
+    /// Registers a newly accepted connection and arms its idle timer. On error the socket is
+    /// unusable (typically the client is already gone) and is dropped, which closes it.
+    fn open(&mut self, stream: TcpStream) -> io::Result<()> {
         // Responses are small and written whole: send them at once rather than batch them.
-        if stream.set_nodelay(true).is_err() {
-            // The socket is unusable (the client is already gone).
-            self.stats.error(ServerError::Io);
-            return;
-        }
+        stream.set_nodelay(true)?;
         let now = Instant::now();
-        let connection = Box::new(Connection::new(stream, now));
-        let Ok(key) = self
-            .reactor
-            .register(Source::Connection(connection), Interest::READABLE)
-        else {
-            self.stats.error(ServerError::Io);
-            return;
+        let source = Source::Connection {
+            connection: Box::new(Connection::new(stream, now)),
+            queued: false,
         };
-        self.stats.active_connections.incr();
-        if let Some(Source::Connection(connection)) = self.reactor.get_mut(key) {
+        let key = self.reactor.register(source, Interest::READABLE)?;
+        if let Some(Source::Connection { connection, .. }) = self.reactor.get_mut(key) {
             connection.start(key, now + self.config.idle_timeout, &mut self.timers);
         }
+        Ok(())
     }
 
-    /// Deregisters and drops a connection, counting why it closed.
-    fn close(&mut self, key: Key, reason: CloseReason) {
-        let Some(Source::Connection(connection)) = self.reactor.deregister(key) else {
-            return;
-        };
-        connection.close(&mut self.timers, &self.stats);
-        self.stats.active_connections.decr();
-        match reason {
-            CloseReason::Truncated | CloseReason::IoError => self.stats.error(ServerError::Io),
-            CloseReason::Idle => self.stats.error(ServerError::IdleTimeout),
-            // Bad requests were counted, by kind, when they were found.
-            CloseReason::BadRequest(_)
-            | CloseReason::Eof
-            | CloseReason::ClientAsked
-            | CloseReason::Shutdown => {}
+    /// Deregisters and drops a connection; `did` gets why, and what it left unanswered.
+    fn close(&mut self, key: Key, reason: CloseReason, did: &mut Did) {
+        if let Some(Source::Connection { connection, .. }) = self.reactor.deregister(key) {
+            connection.close(reason, &mut self.timers, did);
         }
     }
 
     fn close_all(&mut self) {
         for key in self.reactor.keys() {
             if key != self.listener {
-                self.close(key, CloseReason::Shutdown);
+                let mut did = Did::default();
+                self.close(key, CloseReason::Shutdown, &mut did);
+                self.recorder.handled(key, Trigger::Shutdown, did);
             }
         }
-        self.loop_stats.sources.set(self.reactor.len() as u64);
-        self.loop_stats.timers.set(self.timers.len() as u64);
-    }
-
-    fn record(&mut self, key: Option<Key>, trigger: Trigger, did: Did) {
-        self.cycle_log.push(LogEntry {
-            poll: self.cycle,
-            key,
-            trigger,
-            did,
-        });
+        self.recorder.stopped(self.reactor.len(), self.timers.len());
     }
 }
 

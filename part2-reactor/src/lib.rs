@@ -13,38 +13,37 @@
 //! spares us — by having the compiler write the state machine.
 //!
 //! The mechanism, one idea per module:
-//! - [`reactor`]: `mio::Poll`, a slab of sources by token, edge-triggered readiness.
+//! - [`reactor`]: `mio::Poll` and its events ([`Poller`](reactor::Poller)), and the sources
+//!   by token ([`Reactor`](reactor::Reactor)); edge-triggered readiness.
 //! - [`token`]: tokens that carry a generation, so a stale event never reaches a reused slot.
 //! - [`slots`]: the slab those tokens index, which checks the generation on every lookup.
 //! - [`nonblocking`]: one read, and a write that can stop halfway: `WouldBlock` is not an error.
 //! - [`timer`]: the timer queue whose nearest deadline is the poll's timeout.
-//! - [`wake`]: interrupting `poll` from another thread.
-//! - [`step`]: pausing the loop and running it one poll cycle at a time, for class.
+//! - [`wake`]: interrupting `poll` from another thread, and the controls that do it (pause,
+//!   step, stop).
 //!
 //! The server built on it:
-//! - [`conn`]: one connection as a state machine (Reading → Waiting → Flushing).
+//! - [`conn`]: one connection as a state machine (Reading → Waiting → Flushing), which reports
+//!   what each call did.
 //! - [`event_loop`]: the loop — poll, dispatch, timers, accept.
 //! - [`server`]: the handle that starts the loop thread and stops it.
 //!
-//! And what the dashboard shows: [`stats`] (counters), [`event_log`] (the last events, in
-//! words), [`sample`] (one tick of both) and [`panel`] (how it is drawn).
+//! None of these counts anything or draws anything. What the dashboard shows lives apart, in
+//! [`observe`]: the recorder that turns the loop's reports into counters and an event log, the
+//! sampler, and the panel.
 //!
 //! The binary (`cargo run --release -p part2-reactor`) is the live demo; see the README.
 
 pub mod conn;
-pub mod event_log;
 pub mod event_loop;
 pub mod nonblocking;
-pub mod panel;
+pub mod observe;
 pub mod reactor;
-pub mod sample;
 pub mod server;
 pub mod slots;
-pub mod stats;
-pub mod step;
 pub mod timer;
 pub mod token;
 pub mod wake;
 
-pub use sample::{ReactorSample, ReactorSampler};
+pub use observe::sample::{ReactorSample, ReactorSampler};
 pub use server::{Server, ServerConfig};

@@ -14,7 +14,7 @@ use instruments::dashboard::format;
 use instruments::metrics::ServerStats;
 use instruments::part::{Part, RunningServer, ServeArgs};
 use part1_threads::app::AppConfig;
-use part2_reactor::panel::{PAUSE_KEY, STEP_KEY};
+use part2_reactor::observe::panel::{PAUSE_KEY, STEP_KEY};
 use part2_reactor::server::DEFAULT_EVENTS_CAPACITY;
 use part2_reactor::{ReactorSample, ReactorSampler, Server, ServerConfig};
 

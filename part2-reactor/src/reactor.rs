@@ -31,9 +31,10 @@
 //! # Edge-triggered
 //!
 //! mio registers sockets *edge-triggered*: an event reports that a socket *became* ready, once.
-//! If a handler reads some of the available bytes and stops, no further event will say that
-//! the rest is there — the socket is still readable, but it did not *become* readable again. So
-//! every handler follows one discipline: **read (or write) until the OS answers `WouldBlock`**,
+//! If a handler reads some of the available bytes and stops, no event will say that the rest
+//! is there — the socket is still readable, but it did not *become* readable again. New bytes
+//! would raise a new event, but a client that waits for its reply sends none, and both sides
+//! wait forever. So every handler follows one discipline: **read (or write) until the OS answers `WouldBlock`**,
 //! or remember that it stopped early and come back without waiting for an event. The
 //! `WouldBlock` read that ends each round is the price of edge-triggering (the dashboard shows
 //! it, as WouldBlock reads per request). Level-triggered epoll would instead repeat the event on every poll

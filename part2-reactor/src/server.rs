@@ -5,8 +5,8 @@
 //! then starts one thread, named [`LOOP_THREAD_NAME`], that runs it. However many clients
 //! connect, the server has that one thread: the dashboard's thread count stays flat.
 //!
-//! The handle gives other threads what they may touch: the counters
-//! ([`ServerStats`], [`ReactorStats`]), the [`EventLog`], and the [`StepControl`] that pauses,
+//! The handle gives other threads what they may touch: what the loop's recorder writes
+//! ([`ServerStats`], [`ReactorStats`], the [`EventLog`]), and the [`StepControl`] that pauses,
 //! steps and stops the loop. Dropping the handle (or [`Server::shutdown`]) stops the loop
 //! through that control and joins its thread; open connections are closed.
 
@@ -21,13 +21,15 @@ use part1_threads::app::{self, AppConfig};
 use part1_threads::listen;
 pub use part1_threads::server::DEFAULT_IDLE_TIMEOUT;
 
-use crate::event_log::EventLog;
-use crate::event_loop::{EventLoop, LoopHandles};
-use crate::stats::ReactorStats;
-use crate::step::StepControl;
+use crate::event_loop::EventLoop;
+use crate::observe::Observed;
+use crate::observe::event_log::EventLog;
+use crate::observe::stats::ReactorStats;
+use crate::wake::StepControl;
 
 /// How many events one poll may return: enough that a poll drains a busy moment of a few
-/// thousand connections in a couple of calls (tokio uses the same number).
+/// thousand connections in a couple of calls. Tokio's default is the same (`nevents: 1024` in
+/// `Builder::new`, `tokio/src/runtime/builder.rs`; `max_io_events_per_tick` changes it).
 pub const DEFAULT_EVENTS_CAPACITY: usize = 1024;
 
 /// The name of the one thread that serves every connection (htop, `top -H` and the dashboard
@@ -57,7 +59,8 @@ impl Default for ServerConfig {
 /// A running reactor server. See the [module docs](self).
 pub struct Server {
     local_addr: SocketAddr,
-    handles: LoopHandles,
+    observed: Observed,
+    control: Arc<StepControl>,
     thread: Option<JoinHandle<io::Result<()>>>,
 }
 
@@ -72,8 +75,9 @@ impl Server {
         // Measure the CPU-burn loop now, not during the first request.
         app::calibrate();
         let local_addr = listener.local_addr()?;
-        let (event_loop, handles) = EventLoop::new(listener, config)?;
-        let stats = Arc::clone(&handles.stats);
+        let observed = Observed::default();
+        let (event_loop, control) = EventLoop::new(listener, config, observed.clone())?;
+        let stats = Arc::clone(&observed.server);
         let thread = thread::Builder::new()
             .name(LOOP_THREAD_NAME.into())
             .spawn(move || {
@@ -82,7 +86,8 @@ impl Server {
             })?;
         Ok(Server {
             local_addr,
-            handles,
+            observed,
+            control,
             thread: Some(thread),
         })
     }
@@ -93,22 +98,22 @@ impl Server {
 
     /// The counters every server in the workshop keeps.
     pub fn stats(&self) -> &Arc<ServerStats> {
-        &self.handles.stats
+        &self.observed.server
     }
 
     /// The event loop's own counters.
     pub fn reactor_stats(&self) -> &Arc<ReactorStats> {
-        &self.handles.loop_stats
+        &self.observed.reactor
     }
 
     /// The recent events the loop handled.
     pub fn event_log(&self) -> &Arc<EventLog> {
-        &self.handles.log
+        &self.observed.log
     }
 
     /// Pause, step, resume (and stop) the loop.
     pub fn control(&self) -> &Arc<StepControl> {
-        &self.handles.control
+        &self.control
     }
 
     /// Stops the loop, closes every connection and waits for the thread. Returns the error
@@ -121,7 +126,7 @@ impl Server {
         let Some(thread) = self.thread.take() else {
             return Ok(());
         };
-        self.handles.control.stop();
+        self.control.stop();
         thread
             .join()
             .unwrap_or_else(|_| Err(io::Error::other("the event loop panicked")))

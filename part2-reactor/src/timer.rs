@@ -15,11 +15,12 @@
 //! skipped when it reaches the top (or swept out when cancelled entries outnumber live ones,
 //! so memory stays proportional to the live timers).
 //!
-//! Tokio uses a *hierarchical timing wheel* instead: six levels of 64 slots, of 1 ms, 64 ms,
-//! ~4 s, ... Inserting and cancelling are O(1) (a timer is an entry in an intrusive linked list
-//! of its slot), which matters when millions of timeouts are set and cancelled per second — but
-//! deadlines are rounded to the millisecond and the structure takes pages to explain. A heap is
-//! exact, short, and fast enough for this workshop's loads.
+//! Tokio uses a *hierarchical timing wheel* instead (`tokio/src/runtime/time/wheel/mod.rs`):
+//! six levels of 64 slots, of 1 ms, 64 ms, ~4 s, ... Inserting and cancelling are O(1) (a
+//! timer is an entry in an intrusive linked list of its slot, `wheel/level.rs`), which matters
+//! when millions of timeouts are set and cancelled per second — but deadlines are rounded up
+//! to the millisecond (`tokio/src/runtime/time/mod.rs`) and the structure takes pages to
+//! explain. A heap is exact, short, and fast enough for this workshop's loads.
 //!
 //! # Order
 //!

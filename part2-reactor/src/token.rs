@@ -11,7 +11,8 @@
 //!
 //! So a token carries two numbers: the slot index, and the slot's *generation*, bumped every
 //! time the slot is freed. An event is delivered only if both match the slot's current
-//! occupant; otherwise it is *stale* and dropped (and counted, so the dashboard shows it).
+//! occupant; otherwise it is *stale* and dropped (and the loop reports it, so the dashboard
+//! counts it).
 //!
 //! # Bit layout
 //!
@@ -30,8 +31,30 @@
 //! either. The price of 32-bit is the lower source limit, which the reactor reports as an error
 //! instead of wrapping indexes.
 //!
-//! Tokio does the same: its `ScheduledIo` tokens pack a generation into the high bits of the
-//! address of the registration.
+//! # How Tokio avoids the same bug
+//!
+//! Tokio has no slab and no generation in its tokens (all in `tokio/src/runtime/io/`):
+//!
+//! - The token is the *address* of the registration's `ScheduledIo`, kept in an `Arc`
+//!   (`ScheduledIo::token` in `scheduled_io.rs`); `Driver::turn` in `driver.rs` turns each
+//!   event's token straight back into a reference.
+//! - An address can be reused too, once its memory is freed, so Tokio never frees it while an
+//!   event might still carry it. Dropping a registration first deregisters the socket from
+//!   epoll (`Handle::deregister_source`, `driver.rs`), then only *queues* its
+//!   `Arc<ScheduledIo>` in `pending_release` (`registration_set.rs`). The driver releases the
+//!   queue at the start of its next `turn`, before it polls again. And a turn dispatches all
+//!   its events at once (it sets each one's readiness and wakes its tasks) without running any
+//!   task in between. So an event only ever names a live `ScheduledIo`.
+//! - What Tokio does pack is a *tick* beside the readiness bits in `ScheduledIo`'s `readiness`
+//!   word (`scheduled_io.rs`): every event increments it, and a task that found the socket
+//!   drained clears the readiness only if the tick is still the one it saw
+//!   (`set_readiness` with `Tick::Clear`), so a late clear never erases a newer event.
+//!
+//! This reactor's users run handlers *between* the poll and the dispatch of later events of the
+//! same batch, and a handler may close a source and register a new one into the freed slot. A
+//! generation checked at dispatch handles that directly, and lets the dashboard count it. (This
+//! server's handlers only ever close their own connection, so its stale count stays at 0; the
+//! reactor does not rely on such tidiness, and part 3's tasks may drop any socket they own.)
 
 use std::fmt;
 

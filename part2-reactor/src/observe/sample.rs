@@ -10,10 +10,10 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
-use crate::event_log::{EventLog, LogLine};
+use super::event_log::{EventLog, LogLine};
+use super::stats::{EVENT_BUCKETS, ReactorCounters, ReactorStats};
 use crate::server::Server;
-use crate::stats::{EVENT_BUCKETS, ReactorCounters, ReactorStats};
-use crate::step::{StepControl, StepState};
+use crate::wake::{StepControl, StepState};
 
 /// How many log lines each sample carries: more than the panel shows at 120×40.
 pub const LOG_LINES: usize = 20;
@@ -25,7 +25,7 @@ pub struct ReactorSample {
     pub polls_per_s: f64,
     pub events_per_s: f64,
     /// How many polls of this tick returned 0, 1, 2–3, ... events
-    /// ([`EVENT_BUCKET_LABELS`](crate::stats::EVENT_BUCKET_LABELS)).
+    /// ([`EVENT_BUCKET_LABELS`](super::stats::EVENT_BUCKET_LABELS)).
     pub events_per_poll: [u64; EVENT_BUCKETS],
     /// Share of the tick the loop spent blocked in `poll`, in %.
     pub poll_percent: f64,

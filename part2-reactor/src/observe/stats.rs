@@ -15,6 +15,9 @@
 //!   thread is saturated, and every connection waits for it.
 //! - **stale events**: events that arrived for a slot that was freed (and maybe reused) before
 //!   they were dispatched; see [`token`](crate::token).
+//!
+//! The loop never touches these counters: its [`Recorder`](super::Recorder) does, from the
+//! loop's reports.
 
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::time::Duration;

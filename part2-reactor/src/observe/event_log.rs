@@ -10,9 +10,9 @@
 //! Reading it is the fastest way to *see* an event loop: one thread hopping between
 //! connections, each visit short, none of them waiting for anything.
 //!
-//! Logging must not slow the loop it watches. A handler fills in a small [`Did`] value (numbers,
-//! no text); the loop collects a cycle's entries in a local `Vec` and [`publish`]es them once
-//! per poll cycle — one lock per cycle, not per event — into a ring that keeps the last
+//! Logging must not slow the loop it watches. A handler fills in a small [`Did`] report
+//! (numbers, no text); the [recorder](super::Recorder) collects a cycle's entries in a local
+//! `Vec` and [`publish`]es them once per poll cycle — one lock per cycle, not per event — into a ring that keeps the last
 //! [`LOG_CAPACITY`]. Text ([`LogLine`]) is made only when the sampler asks for the latest
 //! lines, once a second.
 //!
@@ -21,36 +21,17 @@
 use std::collections::VecDeque;
 use std::fmt;
 use std::sync::{Mutex, PoisonError};
-use std::time::Duration;
 
 use instruments::dashboard::format;
 use serde::{Deserialize, Serialize};
 
+use crate::conn::{CloseReason, Did};
+use crate::event_loop::{AcceptStop, Accepted, Trigger};
 use crate::token::Key;
 
 /// How many recent entries the ring keeps: more than any panel shows, few enough to copy in
 /// microseconds.
 pub const LOG_CAPACITY: usize = 200;
-
-/// What made the loop act.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Trigger {
-    Readable,
-    Writable,
-    /// Readable and writable in one event.
-    ReadWrite,
-    /// A request's `io_ms` wait is over.
-    IoTimer,
-    /// A connection's idle deadline came.
-    IdleTimer,
-    /// The pause after a failed `accept` is over.
-    AcceptRetry,
-    /// Work left over from an earlier cycle (its turn's budget ran out), resumed without any
-    /// event: edge-triggered readiness will not announce it again.
-    Resumed,
-    /// Another thread woke the loop.
-    Wake,
-}
 
 impl fmt::Display for Trigger {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -64,27 +45,9 @@ impl fmt::Display for Trigger {
             Trigger::AcceptRetry => "retry",
             Trigger::Resumed => "resumed",
             Trigger::Wake => "wake",
+            Trigger::Shutdown => "shutdown",
         })
     }
-}
-
-/// Why a connection was closed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CloseReason {
-    /// The client closed its side between requests.
-    Eof,
-    /// The client closed its side in the middle of a request.
-    Truncated,
-    /// A read or write failed (reset by the peer, broken pipe...).
-    IoError,
-    /// Nothing happened for the idle timeout.
-    Idle,
-    /// The client asked for it (`Connection: close`, or HTTP/1.0).
-    ClientAsked,
-    /// The request could not be framed; this status was sent first.
-    BadRequest(u16),
-    /// The server is shutting down.
-    Shutdown,
 }
 
 impl fmt::Display for CloseReason {
@@ -101,34 +64,33 @@ impl fmt::Display for CloseReason {
     }
 }
 
-/// What one handler did. Handlers add to it; the loop logs it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Did {
-    pub accepted: u32,
-    pub read_bytes: u64,
-    /// Reads that returned `WouldBlock`.
-    pub would_block_reads: u32,
-    /// Requests taken from the framer.
-    pub requests: u32,
-    /// A request now waits this long on a timer.
-    pub waiting: Option<Duration>,
-    pub wrote_bytes: u64,
-    /// A write returned `WouldBlock`: the rest waits for a writable event.
-    pub write_blocked: bool,
-    /// The turn's budget ran out with work left: resumed next cycle.
-    pub yielded: bool,
-    /// Something unusual, said in words (a dropped stale event, a failed accept...).
-    pub note: Option<&'static str>,
-    pub closed: Option<CloseReason>,
+/// What the loop did about one event or timer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// A connection's handler ran: its report.
+    Connection(Did),
+    /// The listener accepted connections.
+    Accepted(Accepted),
+    /// Nothing to do, and why (a wake, a stale event).
+    Note(&'static str),
 }
 
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Action::Connection(did) => did.fmt(f),
+            Action::Accepted(accepted) => accepted.fmt(f),
+            Action::Note(note) => f.write_str(note),
+        }
+    }
+}
+
+/// The report's clauses, in the order things happen. Counts of system calls are left to the
+/// panel's per-request rows, except the `WouldBlock` reads, which say why the handler stopped.
 impl fmt::Display for Did {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let plural = |n: u32| if n == 1 { "" } else { "s" };
         let mut parts: Vec<String> = Vec::new();
-        if self.accepted > 0 {
-            parts.push(format!("accepted {}", format::count(self.accepted.into())));
-        }
         if self.read_bytes > 0 {
             parts.push(format!("read {}", format::bytes(self.read_bytes)));
         }
@@ -155,11 +117,34 @@ impl fmt::Display for Did {
         if self.yielded {
             parts.push("budget spent, resume next cycle".to_string());
         }
-        if let Some(note) = self.note {
-            parts.push(note.to_string());
+        if self.idle_timer_moved {
+            parts.push("not idle, timer re-armed".to_string());
         }
         if let Some(reason) = self.closed {
             parts.push(format!("closed: {reason}"));
+        }
+        if parts.is_empty() {
+            f.write_str("nothing to do")
+        } else {
+            f.write_str(&parts.join(", "))
+        }
+    }
+}
+
+impl fmt::Display for Accepted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut parts: Vec<String> = Vec::new();
+        let accepted = self.opened + self.lost;
+        if accepted > 0 {
+            parts.push(format!("accepted {}", format::count(accepted.into())));
+        }
+        match self.stopped {
+            None => {}
+            Some(AcceptStop::BackingOff) => parts.push("backing off after a failed accept".into()),
+            Some(AcceptStop::Failed) => parts.push("accept failed; retry on a timer".into()),
+            Some(AcceptStop::OutOfDescriptors) => {
+                parts.push("accept failed: no file descriptor left; retry on a timer".into());
+            }
         }
         if parts.is_empty() {
             f.write_str("nothing to do")
@@ -177,7 +162,7 @@ pub struct LogEntry {
     /// The source acted on (`None` for a wake).
     pub key: Option<Key>,
     pub trigger: Trigger,
-    pub did: Did,
+    pub action: Action,
 }
 
 /// A log entry as text, column by column: what a sample carries and the panel draws.
@@ -201,7 +186,7 @@ impl From<&LogEntry> for LogLine {
                 .key
                 .map_or_else(|| "-".to_string(), |key| key.to_string()),
             event: entry.trigger.to_string(),
-            did: entry.did.to_string(),
+            did: entry.action.to_string(),
         }
     }
 }
@@ -257,18 +242,20 @@ impl EventLog {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     fn entry(poll: u64) -> LogEntry {
         LogEntry {
             poll,
             key: Some(Key::new(7, 0)),
             trigger: Trigger::Readable,
-            did: Did {
+            action: Action::Connection(Did {
+                reads: 1,
                 read_bytes: 78,
                 requests: 1,
                 waiting: Some(Duration::from_millis(50)),
                 ..Did::default()
-            },
+            }),
         }
     }
 
@@ -278,15 +265,15 @@ mod tests {
             LogLine::from(&entry(18342)).to_string(),
             "poll 18342  #7.0   readable   read 78 B, 1 request, wait 50 ms"
         );
-        let closed = LogEntry {
+        let woken = LogEntry {
             poll: 3,
             key: None,
             trigger: Trigger::Wake,
-            did: Did::default(),
+            action: Action::Note("another thread woke the loop"),
         };
         assert_eq!(
-            LogLine::from(&closed).to_string(),
-            "poll 3      -      wake       nothing to do"
+            LogLine::from(&woken).to_string(),
+            "poll 3      -      wake       another thread woke the loop"
         );
         let did = Did {
             wrote_bytes: 83,
@@ -297,6 +284,15 @@ mod tests {
         assert_eq!(
             did.to_string(),
             "wrote 83 B, 1 WouldBlock read, closed: sent 400"
+        );
+        let accepted = Accepted {
+            opened: 2,
+            lost: 1,
+            stopped: Some(AcceptStop::OutOfDescriptors),
+        };
+        assert_eq!(
+            Action::Accepted(accepted).to_string(),
+            "accepted 3, accept failed: no file descriptor left; retry on a timer"
         );
     }
 

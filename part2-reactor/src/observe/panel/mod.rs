@@ -51,9 +51,9 @@ use instruments::dashboard::{PartView, format};
 use instruments::sample::{Sample, ServerRates};
 use instruments::series::Series;
 
-use crate::sample::ReactorSample;
-use crate::stats::{EVENT_BUCKET_LABELS, EVENT_BUCKETS};
-use crate::step::StepState;
+use super::sample::ReactorSample;
+use super::stats::{EVENT_BUCKET_LABELS, EVENT_BUCKETS};
+use crate::wake::StepState;
 use fit::Fact;
 
 /// Pauses or resumes the event loop.
@@ -388,7 +388,7 @@ fn compact_histogram(sample: &ReactorSample, room: usize) -> Vec<Line<'static>> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::event_log::LogLine;
+    use crate::observe::event_log::LogLine;
 
     #[test]
     fn the_part_declares_its_keys() {
