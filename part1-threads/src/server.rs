@@ -351,3 +351,45 @@ fn wake_addr(addr: SocketAddr) -> SocketAddr {
         other => other,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_limit_counts_its_own_permits_and_the_gauge_follows() {
+        let stats = Arc::new(ServerStats::new());
+        let limit = ThreadLimit::new(Some(2));
+        let first = limit.try_acquire(&stats).expect("0 of 2 places taken");
+        let second = limit.try_acquire(&stats).expect("1 of 2 places taken");
+        assert!(
+            limit.try_acquire(&stats).is_none(),
+            "a third thread was let past a limit of 2"
+        );
+        assert_eq!(stats.threads.get(), 2, "the gauge should show both threads");
+        // What the dashboard shows does not decide: the limit reads only its own count.
+        stats.threads.set(0);
+        assert!(
+            limit.try_acquire(&stats).is_none(),
+            "the limit read the dashboard's gauge instead of its own count"
+        );
+        stats.threads.set(2);
+        drop(first);
+        let third = limit.try_acquire(&stats);
+        assert!(
+            third.is_some(),
+            "a permit dropped (its thread ended) should free its place"
+        );
+        drop((second, third));
+        assert_eq!(
+            limit.alive.load(Ordering::Relaxed),
+            0,
+            "every place is given back"
+        );
+        assert_eq!(
+            stats.threads.get(),
+            0,
+            "the gauge should show no thread left"
+        );
+    }
+}
