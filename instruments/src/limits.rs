@@ -301,8 +301,11 @@ fn nproc_limit() -> Option<u64> {
 /// The kernel skips the `RLIMIT_NPROC` check for the root user (real uid 0) and for
 /// processes with root's capabilities (effective uid 0).
 fn is_root() -> bool {
-    // SAFETY: getuid and geteuid have no preconditions and cannot fail.
-    unsafe { libc::getuid() == 0 || libc::geteuid() == 0 }
+    // SAFETY: getuid has no preconditions and cannot fail.
+    let real = unsafe { libc::getuid() };
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let effective = unsafe { libc::geteuid() };
+    real == 0 || effective == 0
 }
 
 fn rlimit(resource: RlimitResource) -> io::Result<libc::rlimit> {

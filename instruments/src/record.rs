@@ -168,6 +168,9 @@ impl<X: PartView> Recording<X> {
 /// Plays a recording in the dashboard, at its recorded pace times `speed`.
 pub fn replay<P: Part>(path: &Path, speed: f64) -> anyhow::Result<()> {
     let recording = Recording::<P::View>::read(path, P::NAME)?;
+    dashboard::require_terminal(
+        "run replay from a terminal (the recording itself is JSON lines, one sample each)",
+    )?;
     let info = match &recording.header {
         Some(header) => DemoInfo {
             title: format!("REPLAY · {}", header.title),

@@ -1,9 +1,11 @@
 //! Opening the listening socket, the same way for every server in the workshop.
 //!
-//! `std::net::TcpListener::bind` (and mio's, and tokio's) ask the kernel for an accept queue of
-//! 128 connections. When a load generator opens thousands of connections at once, the 129th
-//! handshake waiting to be accepted is dropped and its client retries a second later — a stall
-//! that would be blamed on whichever server we happened to be measuring. Every part therefore
+//! `std::net::TcpListener::bind` asks the kernel for an accept queue of 128 connections, and so
+//! do mio's (`mio/src/net/tcp/listener.rs`, "the same backlog value as the standard library")
+//! and Tokio's, which calls mio's (`tokio/src/net/tcp/listener.rs`, `bind_addr`). When a load
+//! generator opens thousands of connections at once, the 129th handshake waiting to be
+//! accepted is dropped and its client retries a second later — a stall that would be blamed on
+//! whichever server we happened to be measuring. Every part therefore
 //! opens its listener here, with the deepest queue the system allows, so that a difference
 //! between servers is a difference in how they serve, not in how they listen.
 

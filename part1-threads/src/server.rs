@@ -1,23 +1,37 @@
-//! The thread-per-connection server: one thread accepts, and every accepted connection gets a
-//! thread of its own (named `http-conn`), which lives exactly as long as the connection.
+//! The thread-per-connection server. Its whole idea fits in a few lines: one thread accepts,
+//! and every accepted connection gets a thread of its own, which serves it until the client
+//! leaves.
+//!
+//! ```no_run
+//! # use std::io;
+//! # use std::net::{TcpListener, TcpStream};
+//! # use std::thread;
+//! # fn serve_connection(_stream: TcpStream) {}
+//! fn serve(listener: TcpListener) -> io::Result<()> {
+//!     loop {
+//!         let (stream, _peer) = listener.accept()?;
+//!         thread::spawn(move || serve_connection(stream));
+//!     }
+//! }
+//! ```
+//!
+//! `accept_loop` below is that loop, and its happy path reads the same: accept, spawn a thread
+//! (named `http-conn`) that runs [`serve_connection`], go round again. What it adds is what
+//! keeps a server alive under real load, each piece below the loop:
 //!
 //! ```text
 //!   http-accept ──accept()──▶ spawn http-conn ──▶ serve_connection() until the client leaves
 //!        │                        │
-//!        │                        ├─ the OS refuses (EAGAIN): answer 503, close, count it
-//!        │                        └─ at the thread limit: answer 503, close, count it
+//!        │                        ├─ at the thread limit (ThreadLimit): answer 503, close, count it
+//!        │                        └─ the OS refuses (EAGAIN): answer 503, close, count it
 //!        └─ accept() fails (EMFILE: out of file descriptors): count it, back off, retry
 //! ```
 //!
-//! **The thread limit.** Near the OS's thread wall, a Rust thread can fail to start *after*
-//! it was created (it cannot map its signal stack), and then Rust aborts the whole process:
-//! no error to handle, every connection lost. So the server keeps its connection threads
-//! below a limit computed at start from what the OS has left ([`ServerConfig::thread_limit`],
-//! see `instruments::limits::thread_headroom`) and refuses the connections past it, the way
-//! it would if `spawn` had failed.
-//!
-//! With `--max-threads N` the connections are handed to a [`ThreadPool`] of at most N threads
-//! instead; those past N wait in its queue.
+//! - `ThreadLimit`: stop short of the OS's thread wall, where Rust would abort the process.
+//! - `refuse`: a connection we cannot give a thread gets a `503`, not silence.
+//! - `back_off`: a failing `accept` (most often: no file descriptor left) must not spin.
+//! - With `--max-threads N` ([`ServerConfig::max_threads`]) the connections go to a
+//!   [`ThreadPool`] of at most N threads instead; those past N wait in its queue.
 //!
 //! Nothing a client or the OS does can make this server panic or spin: every failure is
 //! counted in [`ServerStats`] (the dashboard shows it) and the accept loop carries on.
@@ -25,7 +39,7 @@
 use std::io::{self, Write};
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
@@ -38,18 +52,173 @@ use crate::listen::listen;
 use crate::pool::ThreadPool;
 use crate::spawn::{ThreadSpec, try_spawn};
 
+/// The name every connection thread carries (htop, `top -H` and the dashboard show it).
+pub const CONNECTION_THREAD_NAME: &str = "http-conn";
+
+/// How long a connection may sit without sending anything before it is closed. Long enough
+/// that no load generator's keep-alive connection trips it between requests.
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The idea of the module docs, hardened: accept, hand the connection to a thread, repeat.
+/// Runs on the `http-accept` thread until the server stops.
+fn accept_loop(
+    listener: &TcpListener,
+    mut dispatch: Dispatch,
+    stats: &ServerStats,
+    stopping: &AtomicBool,
+) {
+    loop {
+        let accepted = listener.accept();
+        if stopping.load(Ordering::Acquire) {
+            return;
+        }
+        match accepted {
+            Ok((stream, _peer)) => {
+                stats.accepted.incr();
+                if let Err((reason, stream)) = dispatch.dispatch(stream) {
+                    stats.error(reason);
+                    refuse(stream);
+                }
+            }
+            Err(error) => back_off(&error, stats),
+        }
+    }
+}
+
+/// Where accepted connections go.
+enum Dispatch {
+    /// A new thread for each connection (the idea), up to `limit`.
+    ThreadPerConnection {
+        spec: ThreadSpec,
+        context: Arc<ConnectionContext>,
+        limit: Arc<ThreadLimit>,
+    },
+    /// A pool of at most `--max-threads` threads (the classic cap).
+    Pool {
+        pool: ThreadPool<TcpStream>,
+        stats: Arc<ServerStats>,
+    },
+}
+
+impl Dispatch {
+    /// Hands `stream` to a thread, or gives it back with the reason it could not.
+    fn dispatch(&mut self, stream: TcpStream) -> Result<(), (ServerError, TcpStream)> {
+        match self {
+            Dispatch::ThreadPerConnection {
+                spec,
+                context,
+                limit,
+            } => {
+                let Some(permit) = limit.try_acquire(&context.stats) else {
+                    return Err((ServerError::ThreadLimit, stream));
+                };
+                let context = Arc::clone(context);
+                try_spawn(spec, stream, move |stream| {
+                    // The thread holds its place under the limit until it ends.
+                    let _permit = permit;
+                    serve_connection(stream, &context);
+                })
+                .map_err(|refused| (ServerError::SpawnFailed, refused.value))
+            }
+            Dispatch::Pool { pool, stats } => {
+                stats.queued.incr();
+                let submitted = pool.submit(stream).map_err(|refused| {
+                    stats.queued.decr();
+                    (ServerError::SpawnFailed, refused.value)
+                });
+                // Pool workers only come and go in `submit` and when the pool is dropped.
+                stats.threads.set(pool.threads() as u64);
+                submitted
+            }
+        }
+    }
+}
+
+/// The most connection threads alive at once, and how many are alive now.
+///
+/// **Why a limit of our own.** Near the OS's thread wall, a Rust thread can fail to start
+/// *after* it was created (it cannot map its signal stack), and then Rust aborts the whole
+/// process: no error to handle, every connection lost. So the server keeps its connection
+/// threads below a limit computed at start from what the OS has left
+/// ([`ServerConfig::thread_limit`], see `instruments::limits::thread_headroom`) and refuses
+/// the connections past it, the way it would if `spawn` had failed.
+///
+/// The count is the limit's own, not the dashboard's `threads` gauge: what decides must not
+/// depend on what is displayed.
+struct ThreadLimit {
+    max: usize,
+    alive: AtomicUsize,
+}
+
+impl ThreadLimit {
+    /// `None`: no limit of our own, only the OS's.
+    fn new(max: Option<usize>) -> Arc<ThreadLimit> {
+        Arc::new(ThreadLimit {
+            max: max.unwrap_or(usize::MAX),
+            alive: AtomicUsize::new(0),
+        })
+    }
+
+    /// A place for one more connection thread, or `None` at the limit. The place is taken
+    /// before the thread is spawned, so that the next check sees it at once.
+    fn try_acquire(self: &Arc<Self>, stats: &Arc<ServerStats>) -> Option<ThreadPermit> {
+        // Relaxed: the count guards no other data, and check-and-increment is one atomic step.
+        self.alive
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |alive| {
+                (alive < self.max).then_some(alive + 1)
+            })
+            .ok()?;
+        stats.threads.incr();
+        Some(ThreadPermit {
+            limit: Arc::clone(self),
+            stats: Arc::clone(stats),
+        })
+    }
+}
+
+/// One connection thread's place under the [`ThreadLimit`], held from before the thread is
+/// spawned until it ends — or, if the spawn fails, until the closure holding it is dropped.
+/// It also keeps the dashboard's `threads` gauge, which only shows the count.
+struct ThreadPermit {
+    limit: Arc<ThreadLimit>,
+    stats: Arc<ServerStats>,
+}
+
+impl Drop for ThreadPermit {
+    fn drop(&mut self) {
+        self.limit.alive.fetch_sub(1, Ordering::Relaxed);
+        // The gauge last, so that it never shows a thread gone that still holds its place.
+        self.stats.threads.decr();
+    }
+}
+
+/// Tells a client we could not give it a thread, then closes the connection. The socket is
+/// fresh and its send buffer empty, so this small write does not block the accept loop.
+fn refuse(mut stream: TcpStream) {
+    let mut out = Vec::new();
+    Response::closing(Status::ServiceUnavailable, "no thread available\n").write_to(&mut out);
+    let _ = stream.write_all(&out);
+}
+
 /// How long the accept loop pauses after `accept` fails. Without a pause, a listener with a
 /// pending connection and no file descriptor to accept it with would make `accept` fail again
 /// at once, forever: a busy loop burning a core. A short pause lets connections close and free
 /// descriptors, and still resumes quickly.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(20);
 
-/// How long a connection may sit without sending anything before it is closed. Long enough
-/// that no load generator's keep-alive connection trips it between requests.
-pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
-
-/// The name every connection thread carries (htop, `top -H` and the dashboard show it).
-pub const CONNECTION_THREAD_NAME: &str = "http-conn";
+/// What the accept loop does when `accept` fails.
+fn back_off(error: &io::Error, stats: &ServerStats) {
+    match error.kind() {
+        // The client gave up before we accepted it, or a signal interrupted the call:
+        // nothing to count, nothing to wait for.
+        io::ErrorKind::ConnectionAborted | io::ErrorKind::Interrupted => {}
+        // Most often EMFILE/ENFILE: no file descriptor for the new connection.
+        _ => {
+            stats.error(ServerError::AcceptFailed);
+            thread::sleep(ACCEPT_BACKOFF);
+        }
+    }
+}
 
 /// How the server is set up.
 #[derive(Debug, Clone)]
@@ -108,17 +277,17 @@ impl Server {
             name: CONNECTION_THREAD_NAME.to_string(),
             stack_size: config.stack_size,
         };
-        let thread_limit = config.thread_limit.unwrap_or(usize::MAX);
         let dispatch = match config.max_threads {
             None => Dispatch::ThreadPerConnection {
                 spec,
                 context,
-                thread_limit,
+                limit: ThreadLimit::new(config.thread_limit),
             },
             Some(max) => {
                 let pool_context = Arc::clone(&context);
+                let max = max.min(config.thread_limit.unwrap_or(usize::MAX));
                 Dispatch::Pool {
-                    pool: ThreadPool::new(max.min(thread_limit), spec, move |stream| {
+                    pool: ThreadPool::new(max, spec, move |stream| {
                         pool_context.stats.queued.decr();
                         serve_connection(stream, &pool_context);
                     }),
@@ -183,105 +352,44 @@ fn wake_addr(addr: SocketAddr) -> SocketAddr {
     }
 }
 
-/// Where accepted connections go.
-enum Dispatch {
-    ThreadPerConnection {
-        spec: ThreadSpec,
-        context: Arc<ConnectionContext>,
-        thread_limit: usize,
-    },
-    Pool {
-        pool: ThreadPool<TcpStream>,
-        stats: Arc<ServerStats>,
-    },
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-impl Dispatch {
-    /// Hands `stream` to a thread, or gives it back with the reason it could not.
-    fn dispatch(&mut self, stream: TcpStream) -> Result<(), (ServerError, TcpStream)> {
-        match self {
-            Dispatch::ThreadPerConnection {
-                spec,
-                context,
-                thread_limit,
-            } => {
-                // Only this (accepting) thread adds threads, so the check cannot race.
-                if context.stats.threads.get() >= *thread_limit as u64 {
-                    return Err((ServerError::ThreadLimit, stream));
-                }
-                let slot = ThreadSlot::take(Arc::clone(context));
-                try_spawn(spec, stream, move |stream| {
-                    serve_connection(stream, &slot.0);
-                })
-                .map_err(|refused| (ServerError::SpawnFailed, refused.value))
-            }
-            Dispatch::Pool { pool, stats } => {
-                stats.queued.incr();
-                let submitted = pool.submit(stream).map_err(|refused| {
-                    stats.queued.decr();
-                    (ServerError::SpawnFailed, refused.value)
-                });
-                // Pool workers only come and go in `submit` and when the pool is dropped.
-                stats.threads.set(pool.threads() as u64);
-                submitted
-            }
-        }
+    #[test]
+    fn the_limit_counts_its_own_permits_and_the_gauge_follows() {
+        let stats = Arc::new(ServerStats::new());
+        let limit = ThreadLimit::new(Some(2));
+        let first = limit.try_acquire(&stats).expect("0 of 2 places taken");
+        let second = limit.try_acquire(&stats).expect("1 of 2 places taken");
+        assert!(
+            limit.try_acquire(&stats).is_none(),
+            "a third thread was let past a limit of 2"
+        );
+        assert_eq!(stats.threads.get(), 2, "the gauge should show both threads");
+        // What the dashboard shows does not decide: the limit reads only its own count.
+        stats.threads.set(0);
+        assert!(
+            limit.try_acquire(&stats).is_none(),
+            "the limit read the dashboard's gauge instead of its own count"
+        );
+        stats.threads.set(2);
+        drop(first);
+        let third = limit.try_acquire(&stats);
+        assert!(
+            third.is_some(),
+            "a permit dropped (its thread ended) should free its place"
+        );
+        drop((second, third));
+        assert_eq!(
+            limit.alive.load(Ordering::Relaxed),
+            0,
+            "every place is given back"
+        );
+        assert_eq!(
+            stats.threads.get(),
+            0,
+            "the gauge should show no thread left"
+        );
     }
-}
-
-/// One connection thread, counted in `ServerStats::threads` from before it is spawned (so
-/// the limit check sees it at once) until it ends — or, if the spawn fails, until the
-/// closure holding it is dropped.
-struct ThreadSlot(Arc<ConnectionContext>);
-
-impl ThreadSlot {
-    fn take(context: Arc<ConnectionContext>) -> Self {
-        context.stats.threads.incr();
-        ThreadSlot(context)
-    }
-}
-
-impl Drop for ThreadSlot {
-    fn drop(&mut self) {
-        self.0.stats.threads.decr();
-    }
-}
-
-fn accept_loop(
-    listener: &TcpListener,
-    mut dispatch: Dispatch,
-    stats: &ServerStats,
-    stopping: &AtomicBool,
-) {
-    loop {
-        let accepted = listener.accept();
-        if stopping.load(Ordering::Acquire) {
-            return;
-        }
-        match accepted {
-            Ok((stream, _peer)) => {
-                stats.accepted.incr();
-                if let Err((reason, stream)) = dispatch.dispatch(stream) {
-                    stats.error(reason);
-                    refuse(stream);
-                }
-            }
-            // The client gave up before we accepted it: nothing to count, nothing to do.
-            Err(e) if e.kind() == io::ErrorKind::ConnectionAborted => {}
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(_) => {
-                // Most often EMFILE/ENFILE: no file descriptor for the new connection.
-                stats.error(ServerError::AcceptFailed);
-                thread::sleep(ACCEPT_BACKOFF);
-            }
-        }
-    }
-}
-
-/// Tells a client we could not give it a thread, then closes the connection. The socket is
-/// fresh and its send buffer empty, so this small write does not block the accept loop.
-fn refuse(mut stream: TcpStream) {
-    let mut out = Vec::new();
-    Response::closing(Status::ServiceUnavailable, "no thread available\n").write_to(&mut out);
-    let _ = stream.write_all(&out);
 }

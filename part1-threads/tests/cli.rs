@@ -80,6 +80,24 @@ fn an_address_in_use_is_a_clear_error_not_a_panic() {
 }
 
 #[test]
+fn without_a_terminal_the_demo_says_to_use_headless() {
+    // `output()` gives the child no terminal: stdin is empty, stdout and stderr are pipes.
+    let output = part1(&[]);
+    let message = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{message}");
+    assert!(
+        message.starts_with("error: the dashboard needs a terminal")
+            && message.contains("--headless"),
+        "the error should say that a terminal is needed and to use --headless: {message}"
+    );
+    assert!(
+        output.stdout.is_empty(),
+        "nothing should be drawn on a pipe: {}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+}
+
+#[test]
 fn a_missing_scenario_or_recording_is_a_clear_error() {
     let output = part1(&["--headless", "--scenario", "no-such-story"]);
     assert_eq!(output.status.code(), Some(1));
@@ -157,7 +175,15 @@ fn a_headless_run_prints_samples_then_a_summary_and_records_the_same() {
     assert_eq!(summary["client_errors"], 0, "{summary}");
 
     let recorded = std::fs::read_to_string(&recording).expect("the recording exists");
+    // This test has no terminal, so replaying the recording must say so.
+    let replay = part1(&["replay", recording.to_str().expect("utf-8 path")]);
     let _ = std::fs::remove_file(&recording);
+    assert_eq!(replay.status.code(), Some(1), "{}", stderr(&replay));
+    assert!(
+        stderr(&replay).contains("needs a terminal"),
+        "replay without a terminal should say so: {}",
+        stderr(&replay)
+    );
     let recorded: Vec<&str> = recorded.lines().collect();
     assert!(
         recorded[0].contains(r#""part":"part1-threads""#),

@@ -13,7 +13,8 @@
 //! - [`status`]: the one-sentence diagnosis ([`diagnose`]); `errors.rs`: errors by kind and
 //!   what they mean; `readings.rs`: the numbers derived from a sample.
 //! - `help.rs`: the `?` overlay; [`format`](mod@format): numbers as people read them.
-//! - `terminal.rs`: owning the terminal, and the event loop ([`run`]).
+//! - `terminal.rs`: owning the terminal, and the event loop ([`run`]); [`require_terminal`]
+//!   says what to do when there is none.
 //!
 //! A part adds its own data to each sample and may draw a panel of its own ([`PartView`]);
 //! part 1 adds nothing and uses `()`.
@@ -33,7 +34,7 @@ mod terminal;
 
 pub use state::{DashboardState, View};
 pub use status::{Level, Status, diagnose};
-pub use terminal::run;
+pub use terminal::{require_terminal, run};
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;

@@ -27,7 +27,7 @@
 //! A read timeout would let it stop sooner, but would also wake it several times a second and
 //! add context switches to the very numbers the dashboard shows for the server's process.
 
-use std::io::{self, Stdout, stdout};
+use std::io::{self, IsTerminal, Stdout, stdout};
 use std::sync::Once;
 use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
 use std::sync::mpsc::{self, Receiver, Sender};
@@ -99,6 +99,16 @@ pub fn run<X: PartView>(
         screen.draw(&state)?;
     }
     Ok(())
+}
+
+/// Fails, saying what to do `instead`, unless the dashboard has a terminal to draw on (stdout)
+/// and to read keys from (stdin). Without one (output piped or redirected, CI, a class's
+/// shared runner) it could draw nothing readable and take no key, not even `q`.
+pub fn require_terminal(instead: &str) -> anyhow::Result<()> {
+    if io::stdin().is_terminal() && stdout().is_terminal() {
+        return Ok(());
+    }
+    bail!("the dashboard needs a terminal (stdin and stdout), and this run has none: {instead}")
 }
 
 /// Fails if a panic took the terminal back, so that nothing draws over its message.

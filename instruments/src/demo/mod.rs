@@ -52,6 +52,12 @@ pub fn run<P: Part>(
     serve: &ServeArgs,
     options: &P::Options,
 ) -> anyhow::Result<()> {
+    if !demo.headless {
+        // Before anything starts: a run without a terminal has nowhere to show the dashboard.
+        dashboard::require_terminal(
+            "add --headless for the same run as JSON lines (e.g. --headless --duration 30s)",
+        )?;
+    }
     let (limits, notes) = LoadLimits::read();
     let server = Arc::new(start_server::<P>(serve, options, DEMO_ADDR)?);
     let scenario = choose_scenario(demo)?;
