@@ -67,7 +67,7 @@ pub fn remaining() -> Option<u32> {
     BUDGET.get()
 }
 
-#[cfg(all(test, not(loom)))]
+#[cfg(all(test, not(loom_model)))]
 mod tests {
     use super::*;
     use std::task::Waker;

@@ -5,12 +5,15 @@
 //!   block_on(main):
 //!     loop {
 //!       main future woken?   → poll it (Ready: return its output)
-//!       else a task queued?  → pop it, poll it (Task::run)
-//!       else                 → driver.turn(None): sleep until a socket, a timer or another
+//!       a task queued?       → pop it, poll it (Task::run)
+//!       neither              → driver.turn(None): sleep until a socket, a timer or another
 //!                              thread wakes something
 //!       every EVENT_INTERVAL polls → driver.turn(Some(0)): look at the sockets without sleeping
 //!     }
 //! ```
+//!
+//! The main future and the queue take turns, so neither can starve the other: a main future that
+//! keeps waking itself still lets one task run between two of its polls.
 //!
 //! The main future has its own waker (a flag), so it is polled only when woken, never on every
 //! turn of the loop. A wake on the runtime's own thread only pushes to the queue: the thread is
@@ -120,16 +123,21 @@ impl Runtime {
                 if let Poll::Ready(output) = coop::with_budget(|| future.as_mut().poll(&mut cx)) {
                     return output;
                 }
-            } else if let Some(task) = self.shared.next_task() {
-                self.shared.run(task);
-            } else {
-                // Nothing runnable: sleep until I/O, a timer, or a wake from another thread.
-                self.shared.turn(None);
-                polls = 0;
-                continue;
+                polls += 1;
             }
-            polls += 1;
-            if polls == EVENT_INTERVAL {
+            match self.shared.next_task() {
+                Some(task) => {
+                    self.shared.run(task);
+                    polls += 1;
+                }
+                None if main.woken.load(Ordering::Acquire) => {}
+                None => {
+                    // Nothing runnable: sleep until I/O, a timer, or a wake from another thread.
+                    self.shared.turn(None);
+                    polls = 0;
+                }
+            }
+            if polls >= EVENT_INTERVAL {
                 self.shared.turn(Some(Duration::ZERO));
                 polls = 0;
             }
@@ -210,7 +218,7 @@ impl Shared {
     /// Polls `task` once, within a fresh cooperative budget.
     fn run(&self, task: Arc<Task>) {
         let id = task.id();
-        if coop::with_budget(|| task.run()) == Ran::Complete {
+        if coop::with_budget(|| Task::run(task)) == Ran::Complete {
             let done = self.lock().alive.remove(&id);
             drop(done);
         }
@@ -282,7 +290,7 @@ impl Wake for MainWaker {
     }
 }
 
-#[cfg(all(test, not(loom)))]
+#[cfg(all(test, not(loom_model)))]
 mod tests {
     use std::future::poll_fn;
     use std::panic::{AssertUnwindSafe, catch_unwind};

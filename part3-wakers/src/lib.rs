@@ -125,7 +125,7 @@
 //! - **Tasks that never finish leak**, and so do their futures. Dropping the [`Runtime`]
 //!   cancels every task still alive. Tokio: `tokio/src/runtime/task/list.rs`.
 //!
-//! [`sync`] swaps the task's atomics, cell and reference count for loom's under `--cfg loom`, so
+//! [`sync`] swaps the task's atomics, cell and reference count for loom's under `--cfg loom_model`, so
 //! `tests/loom.rs` can check the waker's reference counting and a wake racing with a poll in
 //! every interleaving.
 
