@@ -7,6 +7,7 @@ pub mod coop;
 pub mod driver;
 pub mod executor;
 pub mod net;
+pub mod observe;
 pub mod scheduled_io;
 pub mod server;
 pub mod time;

@@ -1,0 +1,198 @@
+//! The journey as a small timeline: one step a row, its time offset first.
+//!
+//! ```text
+//! Journey of one request          µs
+//!      +0 readable → wake
+//!      +6 polled (6 µs in the queue)
+//!     +19 read 78 B
+//!     +19 Pending on its timer
+//! +50 122 timer fired → wake
+//! ```
+//!
+//! Where rows are short, the steps flow instead, `+offset step` each, ` · ` between.
+
+use ratatui::style::{Color, Style};
+use ratatui::text::{Line, Span};
+
+use instruments::dashboard::{fit, format};
+
+use crate::observe::journey::{Journey, JourneyStep, Step};
+use crate::observe::progress::Wait;
+use crate::observe::stats::WakeCause;
+
+const HEADING: Style = Style::new().fg(Color::Cyan);
+const DIM: Style = Style::new().fg(Color::DarkGray);
+
+/// The heading, richest first.
+const TITLES: [&str; 3] = [
+    "Journey of one request (µs since its first step)",
+    "Journey of one request (µs)",
+    "Journey (µs)",
+];
+
+/// What a step says, and a note on it when there is room.
+fn describe(step: &JourneyStep, previous: Option<&JourneyStep>) -> (String, Option<String>) {
+    let text = match &step.step {
+        Step::Woken(cause) => match cause {
+            WakeCause::ReadReady => "readable → wake",
+            WakeCause::WriteReady => "writable → wake",
+            WakeCause::Timer => "timer fired → wake",
+            WakeCause::SelfWake => "woke itself",
+            WakeCause::OtherThread => "woken by another thread",
+            WakeCause::OtherTask => "woken by another task",
+        }
+        .to_string(),
+        Step::Polled => "polled".to_string(),
+        Step::Read(0) => "read: the client closed".to_string(),
+        Step::Read(bytes) => format!("read {}", format::bytes(*bytes)),
+        Step::Wrote(bytes) => format!("wrote {}", format::bytes(*bytes)),
+        Step::Pending(wait) => match wait {
+            Some(Wait::Timer) => "Pending on its timer",
+            Some(Wait::Read) => "Pending on a read",
+            Some(Wait::Write) => "Pending on a write",
+            None => "Pending",
+        }
+        .to_string(),
+        Step::Finished => "finished".to_string(),
+        Step::Dropped => "dropped".to_string(),
+        Step::GaveUp => "no longer followed".to_string(),
+    };
+    let note = match (&step.step, previous.map(|p| &p.step)) {
+        (Step::Polled, Some(Step::Woken(_))) => previous.map(|woken| {
+            let queued = step.at_us.saturating_sub(woken.at_us);
+            format!("({} µs in the run queue)", format::count(queued))
+        }),
+        (Step::Pending(Some(Wait::Timer)), _) => Some("(the thread serves others)".to_string()),
+        _ => None,
+    };
+    (text, note)
+}
+
+/// The offset of a step, e.g. `+50 122`.
+fn offset(step: &JourneyStep) -> String {
+    format!("+{}", format::count(step.at_us))
+}
+
+/// The journey as one row a step (with notes where they fit), in `room` columns.
+pub fn timeline(journey: Option<&Journey>, room: usize) -> Vec<Line<'static>> {
+    let Some(journey) = journey.filter(|j| !j.steps.is_empty()) else {
+        return vec![Line::styled(
+            fit::richest(
+                &[
+                    "Journey: waiting for a request to follow…",
+                    "Journey: none yet",
+                ],
+                room,
+            )
+            .unwrap_or_default(),
+            HEADING,
+        )];
+    };
+    let offsets: Vec<String> = journey.steps.iter().map(offset).collect();
+    let offset_width = offsets.iter().map(|o| fit::width(o)).max().unwrap_or(0);
+    let mut lines = vec![Line::styled(
+        fit::richest(&TITLES, room).unwrap_or_default(),
+        HEADING,
+    )];
+    let mut previous = None;
+    for (step, offset) in journey.steps.iter().zip(offsets) {
+        let (text, note) = describe(step, previous);
+        let mut spans = vec![
+            Span::styled(format!("{offset:>offset_width$} "), DIM),
+            Span::raw(text.clone()),
+        ];
+        if let Some(note) = note {
+            let used = offset_width + 1 + fit::width(&text);
+            if used + 1 + fit::width(&note) <= room {
+                spans.push(Span::styled(format!(" {note}"), DIM));
+            }
+        }
+        lines.push(Line::from(spans));
+        previous = Some(step);
+    }
+    lines
+}
+
+/// The journey in as few rows as a flow of `+offset step` facts takes.
+pub fn compact(journey: Option<&Journey>, room: usize) -> Vec<Line<'static>> {
+    let Some(journey) = journey.filter(|j| !j.steps.is_empty()) else {
+        return timeline(None, room);
+    };
+    let mut facts = vec![vec![Span::styled("journey µs", HEADING)]];
+    let mut previous = None;
+    for step in &journey.steps {
+        let (text, _) = describe(step, previous);
+        facts.push(vec![
+            Span::styled(offset(step), DIM),
+            Span::raw(" "),
+            Span::raw(text),
+        ]);
+        previous = Some(step);
+    }
+    fit::flow(facts, room)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(lines: &[Line]) -> Vec<String> {
+        lines
+            .iter()
+            .map(|line| {
+                let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+                text.replace(format::DIGIT_SEPARATOR, " ")
+            })
+            .collect()
+    }
+
+    fn journey() -> Journey {
+        let step = |at_us, step| JourneyStep { at_us, step };
+        Journey {
+            steps: vec![
+                step(0, Step::Woken(WakeCause::ReadReady)),
+                step(6, Step::Polled),
+                step(19, Step::Read(78)),
+                step(19, Step::Pending(Some(Wait::Timer))),
+                step(50_122, Step::Woken(WakeCause::Timer)),
+                step(50_130, Step::Polled),
+                step(50_141, Step::Wrote(83)),
+            ],
+        }
+    }
+
+    #[test]
+    fn each_step_is_a_row_with_its_offset() {
+        assert_eq!(
+            text(&timeline(Some(&journey()), 38)),
+            [
+                "Journey of one request (µs)",
+                "     +0 readable → wake",
+                "     +6 polled (6 µs in the run queue)",
+                "    +19 read 78 B",
+                "    +19 Pending on its timer",
+                "+50 122 timer fired → wake",
+                "+50 130 polled (8 µs in the run queue)",
+                "+50 141 wrote 83 B",
+            ]
+        );
+    }
+
+    #[test]
+    fn notes_go_before_the_steps_are_cut() {
+        let narrow = text(&timeline(Some(&journey()), 30));
+        assert_eq!(narrow[2], "     +6 polled");
+        assert_eq!(narrow[4], "    +19 Pending on its timer");
+    }
+
+    #[test]
+    fn compact_flows_the_steps() {
+        let lines = text(&compact(Some(&journey()), 78));
+        assert_eq!(lines.len(), 3);
+        assert!(lines[0].starts_with("journey µs · +0 readable → wake · +6 polled"));
+        assert_eq!(
+            text(&compact(None, 78)),
+            ["Journey: waiting for a request to follow…"]
+        );
+    }
+}
