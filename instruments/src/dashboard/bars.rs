@@ -39,7 +39,11 @@ pub fn shares<const N: usize>(
     meanings: &[[&'static str; N]],
     room: usize,
 ) -> Vec<Line<'static>> {
-    let label_width = bars.iter().map(|(label, _)| fit::width(label)).max().unwrap_or(0);
+    let label_width = bars
+        .iter()
+        .map(|(label, _)| fit::width(label))
+        .max()
+        .unwrap_or(0);
     let fixed = label_width + 1 + 1 + PERCENT_WIDTH;
     let (bar, chosen) = meanings
         .iter()
@@ -80,7 +84,11 @@ pub fn shares<const N: usize>(
 /// One row per `(label, amount)`: the label right-aligned, a bar scaled to the largest amount
 /// (at most `max_bar` columns), the amount as `shown`.
 pub fn amounts(rows: &[(&str, f64, String)], room: usize, max_bar: usize) -> Vec<Line<'static>> {
-    let label_width = rows.iter().map(|(label, ..)| fit::width(label)).max().unwrap_or(0);
+    let label_width = rows
+        .iter()
+        .map(|(label, ..)| fit::width(label))
+        .max()
+        .unwrap_or(0);
     let amount_width = rows
         .iter()
         .map(|(.., shown)| fit::width(shown))
@@ -97,7 +105,10 @@ pub fn amounts(rows: &[(&str, f64, String)], room: usize, max_bar: usize) -> Vec
         .map(|(label, amount, shown)| {
             let length = if most > 0.0 && amount.is_finite() && *amount > 0.0 {
                 // At least one block for any non-zero amount, so that rare ones show.
-                ((amount / most) * bar as f64).round().max(1.0).min(bar as f64) as usize
+                ((amount / most) * bar as f64)
+                    .round()
+                    .max(1.0)
+                    .min(bar as f64) as usize
             } else {
                 0
             };
