@@ -30,8 +30,11 @@ const TITLES: [&str; 3] = [
     "Journey (µs)",
 ];
 
-/// What a step says, and a note on it when there is room.
-fn describe(step: &JourneyStep, previous: Option<&JourneyStep>) -> (String, Option<String>) {
+/// Waits shorter than this are shown in µs, like the offsets.
+const MICROS_UP_TO: u64 = 1_000;
+
+/// What a step says, and notes on it (richest first) for when there is room.
+fn describe(step: &JourneyStep, previous: Option<&JourneyStep>) -> (String, Vec<String>) {
     let text = match &step.step {
         Step::Woken(cause) => match cause {
             WakeCause::ReadReady => "readable → wake",
@@ -57,15 +60,27 @@ fn describe(step: &JourneyStep, previous: Option<&JourneyStep>) -> (String, Opti
         Step::Dropped => "dropped".to_string(),
         Step::GaveUp => "no longer followed".to_string(),
     };
-    let note = match (&step.step, previous.map(|p| &p.step)) {
-        (Step::Polled, Some(Step::Woken(_))) => previous.map(|woken| {
-            let queued = step.at_us.saturating_sub(woken.at_us);
-            format!("({} µs in the run queue)", format::count(queued))
-        }),
-        (Step::Pending(Some(Wait::Timer)), _) => Some("(the thread serves others)".to_string()),
-        _ => None,
+    let notes = match (&step.step, previous) {
+        (Step::Polled, Some(woken)) if matches!(woken.step, Step::Woken(_)) => {
+            let queued = micros(step.at_us.saturating_sub(woken.at_us));
+            vec![
+                format!("({queued} in the run queue)"),
+                format!("(queued {queued})"),
+            ]
+        }
+        (Step::Pending(Some(Wait::Timer)), _) => vec!["(the thread serves others)".to_string()],
+        _ => Vec::new(),
     };
-    (text, note)
+    (text, notes)
+}
+
+/// A wait, in µs while short (`6 µs`), else in the unit that keeps it short (`1.96 s`).
+fn micros(us: u64) -> String {
+    if us < MICROS_UP_TO {
+        format!("{us} µs")
+    } else {
+        format::latency(us)
+    }
 }
 
 /// The offset of a step, e.g. `+50 122`.
@@ -96,16 +111,17 @@ pub fn timeline(journey: Option<&Journey>, room: usize) -> Vec<Line<'static>> {
     )];
     let mut previous = None;
     for (step, offset) in journey.steps.iter().zip(offsets) {
-        let (text, note) = describe(step, previous);
+        let (text, notes) = describe(step, previous);
+        let used = offset_width + 1 + fit::width(&text);
         let mut spans = vec![
             Span::styled(format!("{offset:>offset_width$} "), DIM),
-            Span::raw(text.clone()),
+            Span::raw(text),
         ];
-        if let Some(note) = note {
-            let used = offset_width + 1 + fit::width(&text);
-            if used + 1 + fit::width(&note) <= room {
-                spans.push(Span::styled(format!(" {note}"), DIM));
-            }
+        if let Some(note) = notes
+            .iter()
+            .find(|note| used + 1 + fit::width(note) <= room)
+        {
+            spans.push(Span::styled(format!(" {note}"), DIM));
         }
         lines.push(Line::from(spans));
         previous = Some(step);
@@ -181,8 +197,28 @@ mod tests {
     #[test]
     fn notes_go_before_the_steps_are_cut() {
         let narrow = text(&timeline(Some(&journey()), 30));
-        assert_eq!(narrow[2], "     +6 polled");
+        assert_eq!(narrow[2], "     +6 polled (queued 6 µs)");
         assert_eq!(narrow[4], "    +19 Pending on its timer");
+    }
+
+    #[test]
+    fn a_long_wait_in_the_queue_reads_in_seconds() {
+        let stalled = Journey {
+            steps: vec![
+                JourneyStep {
+                    at_us: 0,
+                    step: Step::Woken(WakeCause::ReadReady),
+                },
+                JourneyStep {
+                    at_us: 1_960_123,
+                    step: Step::Polled,
+                },
+            ],
+        };
+        assert_eq!(
+            text(&timeline(Some(&stalled), 38))[2],
+            "+1 960 123 polled (queued 1.96 s)"
+        );
     }
 
     #[test]

@@ -136,34 +136,27 @@ fn lines(sample: &WakersSample, room: usize, rows: usize) -> Vec<Line<'static>> 
 
 /// Blocking mode and its key, the tasks, the polls and wakers, and where the time went.
 fn header(sample: &WakersSample, room: usize) -> Vec<Line<'static>> {
+    // Blocking mode, and what `b` does now: explained where that costs no line.
     let state = |rich: bool| -> Vec<Fact> {
         let key = Span::styled(BLOCKING_KEY.to_string(), LABEL);
-        if sample.blocking {
-            let badge = if rich {
+        let (badge, style, does) = match (sample.blocking, rich) {
+            (true, true) => (
                 format!(
                     "⚠ blocking: each request sleeps {} ms",
                     BLOCKING_WORK.as_millis()
-                )
-            } else {
-                "⚠ blocking on".to_string()
-            };
-            vec![
-                vec![Span::styled(badge, BLOCKING)],
-                vec![key, Span::raw(if rich { " stops it" } else { " stops" })],
-            ]
-        } else {
-            vec![
-                vec![Span::raw("○ blocking off")],
-                vec![
-                    key,
-                    Span::raw(if rich {
-                        " makes each request block the thread"
-                    } else {
-                        " blocks"
-                    }),
-                ],
-            ]
-        }
+                ),
+                BLOCKING,
+                " stops it",
+            ),
+            (true, false) => ("⚠ blocking on".to_string(), BLOCKING, " turns it off"),
+            (false, true) => (
+                "○ blocking off".to_string(),
+                Style::new(),
+                " makes each request block the thread",
+            ),
+            (false, false) => ("○ blocking off".to_string(), Style::new(), " turns it on"),
+        };
+        vec![vec![Span::styled(badge, style)], vec![key, Span::raw(does)]]
     };
     let tasks = vec![
         counted(format::count(sample.tasks_alive), "tasks alive"),
@@ -171,22 +164,14 @@ fn header(sample: &WakersSample, room: usize) -> Vec<Line<'static>> {
         counted(format::count(sample.tasks_done), "done"),
         labelled("run queue", format::count(sample.run_queue)),
     ];
-    let spurious = match sample.spurious_percent() {
-        Some(percent) => format!(
-            "{} ({})",
-            format::rate(sample.spurious_per_s),
-            format::percent(percent as f32)
-        ),
-        None => format::rate(sample.spurious_per_s),
-    };
+    let mut spurious = counted(format::rate(sample.spurious_per_s), "spurious/s");
+    if let Some(percent) = sample.spurious_percent() {
+        spurious.push(Span::raw(format!(" ({})", format::percent(percent as f32))));
+    }
     let polls = vec![
         counted(format::rate(sample.polls_per_s), "polls/s"),
         counted(format::ratio(sample.polls_per_wake()), "polls/wake"),
-        vec![
-            Span::raw(spurious),
-            Span::raw(" "),
-            Span::styled("spurious/s", LABEL),
-        ],
+        spurious,
         labelled("longest poll", format::latency(sample.longest_poll_us)),
     ];
     let wakers = vec![

@@ -2,12 +2,11 @@
 //! what it means — in words, never in colour alone.
 //!
 //! ```text
-//! Warnings (counts since the start)
+//! Warnings (since start; +new this tick)
 //! ✓ 0 self-waking tasks
 //! ✓ 0 lost wakers
-//! ⚠ 31 blocking polls > 10 ms · 31 new
-//!   a poll held the thread: every other
-//!   task waited
+//! ⚠ 31 blocking polls > 10 ms (+31)
+//!   held the thread, every task waited
 //! ```
 //!
 //! A warning's meaning follows its name on the same line where it fits; otherwise it gets
@@ -44,19 +43,19 @@ fn lints(warnings: &Warnings) -> [Lint; 3] {
             count: warnings.self_waking_tasks,
             one: "self-waking task".into(),
             many: "self-waking tasks".into(),
-            meaning: "woke itself in most of its polls",
+            meaning: "most polls ended in a self-wake",
         },
         Lint {
             count: warnings.lost_wakers,
             one: "lost waker".into(),
             many: "lost wakers".into(),
-            meaning: "Pending with no waker kept: it never runs again",
+            meaning: "Pending, and nothing can wake it",
         },
         Lint {
             count: warnings.blocking_polls,
             one: format!("blocking poll {blocking}"),
             many: format!("blocking polls {blocking}"),
-            meaning: "a poll held the thread: every other task waited",
+            meaning: "held the thread, every task waited",
         },
     ]
 }
@@ -67,8 +66,8 @@ impl Lint {
     }
 
     /// `⚠ 31 blocking polls > 10 ms`, or `✓ 0 lost wakers`; then, if asked and any are,
-    /// `31 new` (this tick).
-    fn facts(&self, with_new: bool) -> Vec<Vec<Span<'static>>> {
+    /// `(+31)`, new this tick: on the same fact if that fits `room`.
+    fn facts(&self, with_new: bool, room: usize) -> Vec<Vec<Span<'static>>> {
         let (sign, style) = if self.fires() {
             ("⚠", FIRING)
         } else {
@@ -84,10 +83,13 @@ impl Lint {
             Span::raw(format!(" {} {name}", format::count(self.count.total))),
         ]];
         if with_new && self.count.new > 0 {
-            facts.push(vec![Span::styled(
-                format!("{} new", format::count(self.count.new)),
-                style,
-            )]);
+            let new = Span::styled(format!("(+{})", format::count(self.count.new)), style);
+            let width: usize = facts[0].iter().map(Span::width).sum();
+            if width + 1 + new.width() <= room {
+                facts[0].extend([Span::raw(" "), new]);
+            } else {
+                facts.push(vec![new]);
+            }
         }
         facts
     }
@@ -98,7 +100,8 @@ pub fn block(warnings: &Warnings, room: usize) -> Vec<Line<'static>> {
     let mut lines = vec![Line::styled(
         fit::richest(
             &[
-                "Warnings (counts since the start)",
+                "Warnings (counts since the start; +new this tick)",
+                "Warnings (since start; +new this tick)",
                 "Warnings (since start)",
                 "Warnings",
             ],
@@ -108,7 +111,7 @@ pub fn block(warnings: &Warnings, room: usize) -> Vec<Line<'static>> {
         HEADING,
     )];
     for lint in lints(warnings) {
-        let mut said = fit::flow(lint.facts(true), room);
+        let mut said = fit::flow(lint.facts(true, room), room);
         let meaning = format!(": {}", lint.meaning);
         if let [line] = said.as_mut_slice()
             && line.width() + fit::width(&meaning) <= room
@@ -133,7 +136,11 @@ pub fn block(warnings: &Warnings, room: usize) -> Vec<Line<'static>> {
 /// The warnings as a flow of facts, for a short panel: signs, counts and names only.
 pub fn compact(warnings: &Warnings, room: usize) -> Vec<Line<'static>> {
     let mut facts = vec![vec![Span::styled("warnings", HEADING)]];
-    facts.extend(lints(warnings).iter().flat_map(|lint| lint.facts(false)));
+    facts.extend(
+        lints(warnings)
+            .iter()
+            .flat_map(|lint| lint.facts(false, room)),
+    );
     fit::flow(facts, room)
 }
 
@@ -161,14 +168,12 @@ mod tests {
         assert_eq!(
             text(&block(&blocking(), 38)),
             [
-                "Warnings (counts since the start)",
+                "Warnings (since start; +new this tick)",
                 "✓ 0 self-waking tasks",
                 "⚠ 1 lost waker",
-                "  Pending with no waker kept: it never",
-                "  runs again",
-                "⚠ 31 blocking polls > 10 ms · 31 new",
-                "  a poll held the thread: every other",
-                "  task waited",
+                "  Pending, and nothing can wake it",
+                "⚠ 31 blocking polls > 10 ms (+31)",
+                "  held the thread, every task waited",
             ]
         );
     }
@@ -178,7 +183,7 @@ mod tests {
         let lines = text(&block(&Warnings::default(), 78));
         assert_eq!(
             lines[1],
-            "✓ 0 self-waking tasks: woke itself in most of its polls"
+            "✓ 0 self-waking tasks: most polls ended in a self-wake"
         );
         assert_eq!(lines.len(), 4);
     }
