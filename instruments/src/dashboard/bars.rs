@@ -9,7 +9,7 @@
 //!  self/yield █                    12              (any non-zero amount gets a block)
 //! ```
 //!
-//! Every line fits its `room` (see [`fit`](super::fit)): a share's explanation goes before its
+//! Every line fits its `room` (see [`fit`]): a share's explanation goes before its
 //! bar gets too short to read.
 
 use ratatui::style::{Color, Style};
@@ -33,7 +33,7 @@ const BAR: Style = Style::new().fg(Color::Green);
 
 /// One bar per `(label, percent)`, all the same length, each followed by its percentage and
 /// by what it means: the first of `meanings` (richest first; one text per bar in each) that
-/// leaves the bars [`MIN_SHARE_BAR`] columns, or nothing.
+/// leaves the bars at least 10 columns, or nothing.
 pub fn shares<const N: usize>(
     bars: [(&str, f64); N],
     meanings: &[[&'static str; N]],

@@ -12,6 +12,23 @@
 //! - [`journey`]: one request followed step by step, with the time of each step;
 //! - [`sample`]: one tick of all that as a value ([`WakersSample`]), and its sampler;
 //! - [`panel`]: the panel that draws it; [`blocking`]: the `b` key's blocking mode.
+//!
+//! # What the runtime reports, and where
+//!
+//! ```text
+//!   spawn                      stats.spawned(); TaskWaker::new(task's waker, stats) kept with
+//!                              the future, dropped with it
+//!   each poll of a task        task_waker.poll(|cx| future.poll(cx))   (times it, finds spurious
+//!                              polls, lost wakers, self-waking tasks; follows the journey)
+//!   a task finishes / dropped  stats.completed()
+//!   run queue push / pop       stats.run_queue(len)
+//!   each driver turn           stats.turned(&turned)
+//!   the runtime's thread       let _on = cause::runtime_thread();   (in block_on)
+//!   the driver's wakes         cause::during(WakeCause::ReadReady | WriteReady | Timer, || w.wake())
+//!   leaf futures               progress::read(n) / wrote(n) / accepted() / timer_fired() / waits(..)
+//! ```
+//!
+//! Clones, drops and wakes by cause need no call: the counting waker sees them.
 
 pub mod blocking;
 pub mod cause;

@@ -27,8 +27,8 @@
 //!   itself; a task that woke itself in most of at least [`MIN_POLLS_TO_JUDGE`] polls is
 //!   reported once.
 //!
-//! The wake's cause comes from [`cause`](super::cause); what the poll achieved from
-//! [`progress`](super::progress).
+//! The wake's cause comes from [`cause`]; what the poll achieved from
+//! [`progress`].
 //!
 //! A `TaskWaker` holds the task's waker, which holds the task: a task that keeps its
 //! `TaskWaker` holds itself. Drop the `TaskWaker` with the task's future (when it finishes or
