@@ -33,6 +33,9 @@ const TITLES: [&str; 3] = [
 /// Waits shorter than this are shown in µs, like the offsets.
 const MICROS_UP_TO: u64 = 1_000;
 
+/// A poll this long is pointed out: this server's polls take microseconds.
+const LONG_POLL_US: u64 = 1_000;
+
 /// What a step says, and notes on it (richest first) for when there is room.
 fn describe(step: &JourneyStep, previous: Option<&JourneyStep>) -> (String, Vec<String>) {
     let text = match &step.step {
@@ -66,6 +69,18 @@ fn describe(step: &JourneyStep, previous: Option<&JourneyStep>) -> (String, Vec<
             vec![
                 format!("({queued} in the run queue)"),
                 format!("(queued {queued})"),
+            ]
+        }
+        // The first step a poll reports is stamped with the poll's end: say so when the poll
+        // was long, or its work would seem to have happened late.
+        (_, Some(polled))
+            if polled.step == Step::Polled
+                && step.at_us.saturating_sub(polled.at_us) >= LONG_POLL_US =>
+        {
+            let ran = micros(step.at_us.saturating_sub(polled.at_us));
+            vec![
+                format!("(at the end of a {ran} poll)"),
+                format!("(a {ran} poll)"),
             ]
         }
         (Step::Pending(Some(Wait::Timer)), _) => vec!["(the thread serves others)".to_string()],
@@ -218,6 +233,33 @@ mod tests {
         assert_eq!(
             text(&timeline(Some(&stalled), 38))[2],
             "+1 960 123 polled (queued 1.96 s)"
+        );
+    }
+
+    #[test]
+    fn the_end_of_a_long_poll_says_how_long_it_ran() {
+        let blocked = Journey {
+            steps: vec![
+                JourneyStep {
+                    at_us: 0,
+                    step: Step::Polled,
+                },
+                JourneyStep {
+                    at_us: 20_173,
+                    step: Step::Read(41),
+                },
+                JourneyStep {
+                    at_us: 20_173,
+                    step: Step::Pending(Some(Wait::Timer)),
+                },
+            ],
+        };
+        assert_eq!(
+            text(&timeline(Some(&blocked), 38))[2..],
+            [
+                "+20 173 read 41 B (a 20.2 ms poll)",
+                "+20 173 Pending on its timer"
+            ]
         );
     }
 
