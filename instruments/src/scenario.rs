@@ -129,6 +129,27 @@ impl Scenario {
             .map_err(|e| anyhow::anyhow!("scenario {name_or_path}: {e}"))
     }
 
+    /// Checks that every `press=KEY` is one of `part`'s `keys`.
+    pub fn check_presses(&self, part: &str, keys: &[(char, &str)]) -> anyhow::Result<()> {
+        let pressed = self.steps.iter().flat_map(|step| &step.press);
+        if let Some(key) = pressed
+            .copied()
+            .find(|key| !keys.iter().any(|(k, _)| k == key))
+        {
+            let known: Vec<String> = keys.iter().map(|(k, _)| k.to_string()).collect();
+            anyhow::bail!(
+                "scenario {}: press={key} is not a key of {part} (its keys: {})",
+                self.name,
+                if known.is_empty() {
+                    "none".to_string()
+                } else {
+                    known.join(", ")
+                }
+            );
+        }
+        Ok(())
+    }
+
     /// Parses the text format described in the [module docs](self).
     pub fn parse(name: &str, text: &str) -> Result<Scenario, ScenarioError> {
         let mut steps: Vec<Step> = Vec::new();
@@ -343,6 +364,25 @@ mod tests {
         assert_eq!(scenario.steps[0].press, ['b', 'p']);
         assert_eq!(scenario.steps[1].press, ['b']);
         assert!(scenario.steps[1].commands(0).is_empty(), "no load command");
+    }
+
+    #[test]
+    fn only_the_part_s_own_keys_may_be_pressed() {
+        let scenario = Scenario::parse("s", "0s press=b\n1s end").expect("valid");
+        assert!(
+            scenario
+                .check_presses("part3", &[('b', "blocking")])
+                .is_ok()
+        );
+        let error = scenario
+            .check_presses("part1", &[])
+            .expect_err("part 1 has no keys");
+        assert_eq!(
+            error.to_string(),
+            "scenario s: press=b is not a key of part1 (its keys: none)"
+        );
+        let shared = Scenario::built_in("story").expect("built in");
+        assert!(shared.check_presses("part1", &[]).is_ok());
     }
 
     #[test]

@@ -309,23 +309,6 @@ fn choose_scenario<P: Part>(demo: &DemoArgs) -> anyhow::Result<Option<Scenario>>
         (None, true) => return Ok(None),
         (None, false) => Scenario::load("story", P::SCENARIOS)?,
     };
-    let keys = <P::View as PartView>::keys();
-    let pressed = scenario.steps.iter().flat_map(|step| &step.press);
-    if let Some(key) = pressed
-        .copied()
-        .find(|key| !keys.iter().any(|(k, _)| k == key))
-    {
-        let known: Vec<String> = keys.iter().map(|(k, _)| k.to_string()).collect();
-        anyhow::bail!(
-            "scenario {}: press={key} is not a key of {} (its keys: {})",
-            scenario.name,
-            P::NAME,
-            if known.is_empty() {
-                "none".to_string()
-            } else {
-                known.join(", ")
-            }
-        );
-    }
+    scenario.check_presses(P::NAME, <P::View as PartView>::keys())?;
     Ok(Some(scenario))
 }
