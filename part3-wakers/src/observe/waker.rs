@@ -36,7 +36,7 @@
 
 use std::mem::ManuallyDrop;
 use std::sync::Arc;
-use std::sync::atomic::{self, AtomicBool, AtomicU32, AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::{self, AtomicBool, AtomicU64, Ordering::Relaxed};
 use std::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 use std::time::Instant;
 
@@ -47,7 +47,7 @@ use super::stats::{PollReport, RuntimeStats, WakeCause};
 
 /// A task is judged for self-waking only after this many polls: a task's first few polls say
 /// little (a `yield_now` in a short task is no habit).
-pub const MIN_POLLS_TO_JUDGE: u32 = 10;
+pub const MIN_POLLS_TO_JUDGE: u64 = 10;
 
 /// What every counting waker of one task shares.
 #[derive(Debug)]
@@ -58,8 +58,8 @@ struct Counted {
     /// Wakes of this task, any cause: tells whether one came during a poll.
     wakes: AtomicU64,
     /// Polls of this task, and the wakes it gave itself (both counted by the polling thread).
-    polls: AtomicU32,
-    self_wakes: AtomicU32,
+    polls: AtomicU64,
+    self_wakes: AtomicU64,
     /// Already reported as self-waking.
     judged: AtomicBool,
     /// The journey following this task, or 0.
@@ -106,7 +106,9 @@ impl Counted {
     fn judge(&self) {
         let polls = self.polls.fetch_add(1, Relaxed) + 1;
         let self_wakes = self.self_wakes.load(Relaxed);
-        if polls >= MIN_POLLS_TO_JUDGE && self_wakes * 2 > polls && !self.judged.swap(true, Relaxed)
+        if polls >= MIN_POLLS_TO_JUDGE
+            && self_wakes.saturating_mul(2) > polls
+            && !self.judged.swap(true, Relaxed)
         {
             self.stats.self_waking_task();
         }
@@ -189,8 +191,8 @@ impl TaskWaker {
             inner,
             stats,
             wakes: AtomicU64::new(0),
-            polls: AtomicU32::new(0),
-            self_wakes: AtomicU32::new(0),
+            polls: AtomicU64::new(0),
+            self_wakes: AtomicU64::new(0),
             judged: AtomicBool::new(false),
             journey: AtomicU64::new(NO_JOURNEY),
         });
