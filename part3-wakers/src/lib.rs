@@ -135,6 +135,7 @@ pub mod driver;
 pub mod executor;
 pub mod join;
 pub mod net;
+pub mod observe;
 pub mod scheduled_io;
 pub mod server;
 pub mod state;

@@ -44,6 +44,7 @@ pub use part2_reactor::server::ServerConfig;
 
 use crate::executor::Runtime;
 use crate::net::{TcpListener, TcpStream};
+use crate::observe::{BlockingSwitch, RuntimeStats};
 use crate::time::{sleep, timeout};
 
 /// The name of the one thread that runs every task (htop and the dashboard show it).
@@ -53,6 +54,8 @@ pub const RUNTIME_THREAD_NAME: &str = "runtime";
 pub struct Server {
     local_addr: SocketAddr,
     stats: Arc<ServerStats>,
+    runtime_stats: Arc<RuntimeStats>,
+    blocking: BlockingSwitch,
     stop: Arc<StopSignal>,
     thread: Option<JoinHandle<io::Result<()>>>,
 }
@@ -69,17 +72,25 @@ impl Server {
         app::calibrate();
         let local_addr = listener.local_addr()?;
         let stats = Arc::new(ServerStats::new());
+        let runtime_stats = Arc::new(RuntimeStats::new());
+        let blocking = BlockingSwitch::default();
         let stop = Arc::new(StopSignal::default());
         let runtime = Runtime::with_events_capacity(config.events_capacity)?;
         let thread = {
             let stats = Arc::clone(&stats);
+            let blocking = blocking.clone();
             let stop = Arc::clone(&stop);
             thread::Builder::new()
                 .name(RUNTIME_THREAD_NAME.into())
                 .spawn(move || {
                     stats.threads.incr();
-                    let served =
-                        runtime.block_on(serve(listener, config, Arc::clone(&stats), stop));
+                    let served = runtime.block_on(serve(
+                        listener,
+                        config,
+                        Arc::clone(&stats),
+                        blocking,
+                        stop,
+                    ));
                     // Every task (and so every connection) goes with the runtime.
                     drop(runtime);
                     stats.threads.decr();
@@ -89,6 +100,8 @@ impl Server {
         Ok(Server {
             local_addr,
             stats,
+            runtime_stats,
+            blocking,
             stop,
             thread: Some(thread),
         })
@@ -101,6 +114,16 @@ impl Server {
     /// The counters every server in the workshop keeps.
     pub fn stats(&self) -> &Arc<ServerStats> {
         &self.stats
+    }
+
+    /// The runtime's counters, for the tasks & wakers panel.
+    pub fn runtime_stats(&self) -> &Arc<RuntimeStats> {
+        &self.runtime_stats
+    }
+
+    /// Blocking mode: while on, every request blocks the runtime's thread.
+    pub fn blocking(&self) -> &BlockingSwitch {
+        &self.blocking
     }
 
     /// Stops accepting, drops every connection's task (closing its socket) and waits for the
@@ -133,6 +156,7 @@ async fn serve(
     listener: StdTcpListener,
     config: ServerConfig,
     stats: Arc<ServerStats>,
+    blocking: BlockingSwitch,
     stop: Arc<StopSignal>,
 ) -> io::Result<()> {
     let mut listener = TcpListener::from_std(listener)?;
@@ -143,7 +167,10 @@ async fn serve(
                 Ok((stream, _peer)) => {
                     stats.accepted.incr();
                     let (config, stats) = (Arc::clone(&config), Arc::clone(&stats));
-                    crate::spawn(async move { serve_connection(stream, &config, &stats).await });
+                    let blocking = blocking.clone();
+                    crate::spawn(async move {
+                        serve_connection(stream, &config, &stats, &blocking).await
+                    });
                 }
                 // The client gave up before we accepted it.
                 Err(e) if e.kind() == io::ErrorKind::ConnectionAborted => {}
@@ -167,7 +194,12 @@ async fn serve(
 }
 
 /// Serves one connection until the client leaves, errs, sends a bad request or goes idle.
-pub async fn serve_connection(mut stream: TcpStream, config: &ServerConfig, stats: &ServerStats) {
+pub async fn serve_connection(
+    mut stream: TcpStream,
+    config: &ServerConfig,
+    stats: &ServerStats,
+    blocking: &BlockingSwitch,
+) {
     let _open = stats.active_connections.enter();
     // Responses are small and written whole: send them at once rather than batch them.
     if stream.set_nodelay(true).is_err() {
@@ -181,6 +213,7 @@ pub async fn serve_connection(mut stream: TcpStream, config: &ServerConfig, stat
             Ok(Some(request)) => {
                 let in_flight = stats.in_flight.enter();
                 let plan = app::plan(&request, &config.app);
+                blocking.work();
                 if !plan.io.is_zero() {
                     // Earlier answers must not wait behind this request's io_ms.
                     if let Err(e) = out.flush(&mut stream).await {
