@@ -51,6 +51,7 @@ use part2_reactor::timer::{TimerId, TimerQueue};
 use part2_reactor::token::Key;
 use part2_reactor::wake::Wake;
 
+use crate::observe::{WakeCause, cause};
 use crate::scheduled_io::ScheduledIo;
 
 /// What one [`Driver::turn`] did, for the caller to count.
@@ -84,7 +85,8 @@ pub struct Registration {
 struct Polling {
     poller: Poller,
     ready: Vec<ReadyEvent>,
-    wakers: Vec<Waker>,
+    /// The wakers to wake at the end of the turn, with why (for the dashboard's count).
+    wakers: Vec<(WakeCause, Waker)>,
 }
 
 /// The I/O and timer driver. See the [module docs](self).
@@ -228,11 +230,11 @@ impl Driver {
                         let woken = io.set_ready(event.readable, event.writable);
                         if let Some(reader) = woken.reader {
                             turned.woke_readers += 1;
-                            wakers.push(reader);
+                            wakers.push((WakeCause::ReadReady, reader));
                         }
                         if let Some(writer) = woken.writer {
                             turned.woke_writers += 1;
-                            wakers.push(writer);
+                            wakers.push((WakeCause::WriteReady, writer));
                         }
                     }
                 }
@@ -243,13 +245,13 @@ impl Driver {
             let mut timers = lock(&self.timers);
             while let Some((_, waker)) = timers.queue.pop_expired(now) {
                 turned.fired_timers += 1;
-                wakers.push(waker);
+                wakers.push((WakeCause::Timer, waker));
             }
         }
         // Outside the slab's and the timers' locks: a woken task may register or set a timer
         // at once, on another thread.
-        for waker in wakers.drain(..) {
-            waker.wake();
+        for (why, waker) in wakers.drain(..) {
+            cause::during(why, || waker.wake());
         }
         Ok(turned)
     }

@@ -35,13 +35,13 @@ use std::io;
 use std::marker::PhantomData;
 use std::pin::pin;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
 use crate::context::{self, Handle};
 use crate::coop;
-use crate::driver::Driver;
+use crate::driver::{Driver, Turned};
 use crate::join::JoinHandle;
 use crate::sync::Arc;
 use crate::task::{self, Ran, Schedule, Task, TaskId};
@@ -68,7 +68,12 @@ pub struct Runtime {
 struct Shared {
     tasks: Mutex<Tasks>,
     driver: std::sync::Arc<Driver>,
+    /// Told what each driver turn did, and how many tasks were queued then ([`Runtime::on_turn`]).
+    on_turn: OnceLock<TurnHook>,
 }
+
+/// See [`Runtime::on_turn`].
+type TurnHook = Box<dyn Fn(&Turned, usize) + Send + Sync>;
 
 struct Tasks {
     /// SCHEDULED tasks, each once, in the order they were woken.
@@ -94,6 +99,7 @@ impl Runtime {
                 closed: false,
             }),
             driver: Driver::new(events_capacity)?,
+            on_turn: OnceLock::new(),
         };
         Ok(Runtime {
             shared: std::sync::Arc::new(shared),
@@ -151,6 +157,13 @@ impl Runtime {
         F::Output: Send + 'static,
     {
         task::spawn_on(&self.handle().scheduler, future)
+    }
+
+    /// Calls `hook` after every turn of the driver with its report and the number of tasks then
+    /// queued: how the dashboard watches the runtime sleep and wake. Only the first hook set is
+    /// kept.
+    pub fn on_turn(&self, hook: impl Fn(&Turned, usize) + Send + Sync + 'static) {
+        let _ = self.shared.on_turn.set(Box::new(hook));
     }
 
     /// The runtime's I/O driver.
@@ -246,8 +259,12 @@ impl Shared {
     }
 
     fn turn(&self, timeout: Option<Duration>) {
-        if let Err(error) = self.driver.turn(timeout) {
-            panic!("part3_wakers: the driver could not wait for events: {error}");
+        let turned = match self.driver.turn(timeout) {
+            Ok(turned) => turned,
+            Err(error) => panic!("part3_wakers: the driver could not wait for events: {error}"),
+        };
+        if let Some(hook) = self.on_turn.get() {
+            hook(&turned, self.lock().queue.len());
         }
     }
 }

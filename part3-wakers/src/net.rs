@@ -35,6 +35,7 @@ use mio::event::Source;
 use crate::context;
 use crate::coop;
 use crate::driver::{Driver, Registration};
+use crate::observe::progress::{self, Wait};
 use crate::scheduled_io::Direction;
 
 /// The system calls a socket made, since it was created or last [taken](TcpStream::take_counts).
@@ -184,7 +185,7 @@ impl TcpStream {
     fn poll_read(&mut self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
         let counts = &mut self.counts;
         let capacity = buf.len();
-        self.io.poll_io(
+        let read = self.io.poll_io(
             Direction::Read,
             cx,
             |socket| {
@@ -200,12 +201,18 @@ impl TcpStream {
             },
             // Fewer bytes than asked for: the socket's buffer is empty now.
             |&n| n > 0 && n < capacity,
-        )
+        );
+        match &read {
+            Poll::Ready(Ok(n)) => progress::read(*n),
+            Poll::Pending => progress::waits(Wait::Read),
+            Poll::Ready(Err(_)) => {}
+        }
+        read
     }
 
     fn poll_write(&mut self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
         let counts = &mut self.counts;
-        self.io.poll_io(
+        let wrote = self.io.poll_io(
             Direction::Write,
             cx,
             |socket| {
@@ -213,6 +220,12 @@ impl TcpStream {
                 socket.write(buf)
             },
             |_| false,
-        )
+        );
+        match &wrote {
+            Poll::Ready(Ok(n)) => progress::wrote(*n),
+            Poll::Pending => progress::waits(Wait::Write),
+            Poll::Ready(Err(_)) => {}
+        }
+        wrote
     }
 }

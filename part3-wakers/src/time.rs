@@ -33,6 +33,7 @@ use part2_reactor::timer::TimerId;
 
 use crate::context;
 use crate::driver::Driver;
+use crate::observe::progress::{self, Wait};
 
 /// Waits until `duration` has passed.
 pub fn sleep(duration: Duration) -> Sleep {
@@ -80,8 +81,10 @@ impl Future for Sleep {
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         if Instant::now() >= self.deadline {
             self.disarm();
+            progress::timer_fired();
             return Poll::Ready(());
         }
+        progress::waits(Wait::Timer);
         if let Some(armed) = &self.armed
             && armed.waker.will_wake(cx.waker())
         {

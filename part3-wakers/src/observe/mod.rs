@@ -16,14 +16,14 @@
 //! # What the runtime reports, and where
 //!
 //! ```text
-//!   spawn                      stats.spawned(); TaskWaker::new(task's waker, stats) kept with
-//!                              the future, dropped with it
-//!   each poll of a task        task_waker.poll(|cx| future.poll(cx))   (times it, finds spurious
-//!                              polls, lost wakers, self-waking tasks; follows the journey)
-//!   a task finishes / dropped  stats.completed()
-//!   run queue push / pop       stats.run_queue(len)
-//!   each driver turn           stats.turned(&turned)
-//!   the runtime's thread       let _on = cause::runtime_thread();   (in block_on)
+//!   spawn                      spawn(stats.observe(future)): an Observed future (task.rs)
+//!                              counts it spawned, wraps the task's waker in a TaskWaker on its
+//!                              first poll, polls through it (times the poll, finds spurious
+//!                              polls, lost wakers, self-waking tasks; follows the journey), and
+//!                              counts it completed when dropped
+//!   each driver turn           Runtime::on_turn(|turned, queued| { stats.turned(turned);
+//!                              stats.run_queue(queued) })
+//!   the runtime's thread       let _on = cause::runtime_thread();   (around block_on)
 //!   the driver's wakes         cause::during(WakeCause::ReadReady | WriteReady | Timer, || w.wake())
 //!   leaf futures               progress::read(n) / wrote(n) / accepted() / timer_fired() / waits(..)
 //! ```
@@ -37,9 +37,11 @@ pub mod panel;
 pub mod progress;
 pub mod sample;
 pub mod stats;
+pub mod task;
 pub mod waker;
 
 pub use blocking::BlockingSwitch;
 pub use sample::{WakersSample, WakersSampler};
 pub use stats::{PollReport, RuntimeStats, WakeCause};
+pub use task::Observed;
 pub use waker::TaskWaker;
