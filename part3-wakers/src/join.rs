@@ -1,4 +1,4 @@
-//! A task's output, and the two ends that pass it: the task side ([`joined`]), which polls the
+//! A task's output, and the two ends that pass it: the task side (`joined`), which polls the
 //! user's future, catches a panic and writes the result; and the [`JoinHandle`], a future that
 //! reads it.
 //!
