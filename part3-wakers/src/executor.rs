@@ -48,7 +48,8 @@ use crate::task::{self, Ran, Schedule, Task, TaskId};
 
 /// Polls in a row (tasks or the main future) after which the loop looks at the driver without
 /// sleeping, so that ready sockets and due timers are not starved by a queue that never empties.
-/// Tokio's default `event_interval` (`tokio/src/runtime/builder.rs`), itself taken from Go.
+/// Tokio's default `event_interval` (`tokio/src/runtime/builder.rs`, whose comment calls the number
+/// fairly arbitrary, taken from Go's scheduler).
 pub const EVENT_INTERVAL: u32 = 61;
 
 /// Events the driver takes from the kernel per turn; more wait for the next turn.
@@ -237,21 +238,8 @@ impl Shared {
         }
     }
 
-    /// Queues `task`, then unparks the runtime's thread unless this is it (see module docs).
-    fn push(&self, task: Arc<Task>) {
-        {
-            let mut tasks = self.lock();
-            if tasks.closed {
-                // Shut down: the task was (or is being) cancelled; drop this reference,
-                // outside the lock.
-                drop(tasks);
-                return;
-            }
-            tasks.queue.push_back(task);
-        }
-        self.unpark_unless_current();
-    }
-
+    /// Wakes the runtime's thread if it may be asleep: unless this is that thread, which is
+    /// awake and looks at the queue before it sleeps (see the module docs).
     fn unpark_unless_current(&self) {
         if !context::is_current(self) {
             self.driver.unpark();
@@ -271,22 +259,30 @@ impl Shared {
 
 impl Schedule for Shared {
     fn spawn(&self, task: Arc<Task>) {
-        {
-            let mut tasks = self.lock();
-            if !tasks.closed {
-                tasks.alive.insert(task.id(), task.clone());
-                tasks.queue.push_back(task);
-                drop(tasks);
-                self.unpark_unless_current();
-                return;
-            }
+        let mut tasks = self.lock();
+        if tasks.closed {
+            drop(tasks);
+            // Spawned on a runtime that shut down: cancelled at once, its handle says so.
+            task.cancel();
+            return;
         }
-        // Spawned on a runtime that shut down: cancelled at once, its handle says so.
-        task.cancel();
+        tasks.alive.insert(task.id(), task.clone());
+        tasks.queue.push_back(task);
+        drop(tasks);
+        self.unpark_unless_current();
     }
 
     fn schedule(&self, task: Arc<Task>) {
-        self.push(task);
+        let mut tasks = self.lock();
+        if tasks.closed {
+            // Shut down: the task is among the live tasks that shutdown cancels. This reference
+            // is dropped after the lock (dropping a task runs its future's destructor).
+            drop(tasks);
+            return;
+        }
+        tasks.queue.push_back(task);
+        drop(tasks);
+        self.unpark_unless_current();
     }
 }
 

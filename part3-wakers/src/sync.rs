@@ -1,7 +1,7 @@
 //! The synchronization types that the task machinery shares between threads, from `std` — or
-//! from [`loom`](https://docs.rs/loom) when the crate is built with `--cfg loom_model`, so that loom can
-//! run `tests/loom.rs` through every interleaving of them. Nothing else differs between the two
-//! builds.
+//! from [`loom`](https://docs.rs/loom) when the crate is built with `--cfg loom_model`, so that
+//! loom can run `tests/loom.rs` through every interleaving of them. Nothing else differs between
+//! the two builds.
 //!
 //! Only what a task, its waker and its join handle touch comes from here: the task's reference
 //! count ([`Arc`]), its state word ([`AtomicUsize`]), its future ([`UnsafeCell`]) and the join

@@ -21,8 +21,8 @@
 //! task → runtime) that nothing frees. When the runtime is gone, a wake just drops its reference.
 //! Tokio (`tokio/src/runtime/task/core.rs`, `harness.rs`) holds its scheduler strongly and breaks
 //! that cycle at shutdown instead; it also puts the state, the future, its output and the join
-//! waker in one allocation, where we use four (`Arc<Task>`, the boxed future, the boxed user future,
-//! the join slot).
+//! waker in one allocation, where we use four (`Arc<Task>`, the boxed future, the boxed user
+//! future, the join slot).
 
 use std::fmt;
 use std::future::Future;
@@ -72,10 +72,10 @@ pub struct Task {
     scheduler: std::sync::Weak<dyn Schedule>,
 }
 
-// SAFETY: `Task` is shared between threads through `Arc<Task>` (wakers, queues). Its only field that
-// is not `Sync` by itself is the `UnsafeCell`, and every access to it happens in `run` or `cancel`,
-// by the one thread that won RUNNING in `state` (state.rs), whose `AcqRel` transitions also publish
-// the future's memory to the next thread that wins it. The future itself is `Send`.
+// SAFETY: `Task` is shared between threads through `Arc<Task>` (wakers, queues). Its only field
+// that is not `Sync` by itself is the `UnsafeCell`, and every access to it happens in `run` or
+// `cancel`, by the one thread that won RUNNING in `state` (state.rs), whose `AcqRel` transitions
+// also publish the future's memory to the next thread that wins it. The future is `Send`.
 unsafe impl Sync for Task {}
 
 /// What one call to [`Task::run`] did, for the executor (and for counting).

@@ -13,7 +13,7 @@
 //! ```
 //!
 //! Nothing here allocates: a wake moves or copies a pointer and an atomic count. The executor
-//! polls with a *borrowed* waker ([`with_borrowed`]) that owns no reference at all, so a poll
+//! polls with a *borrowed* waker (`with_borrowed`) that owns no reference at all, so a poll
 //! costs no count either unless the future keeps a clone. Tokio: `tokio/src/runtime/task/waker.rs`
 //! (its `WakerRef` is our borrowed waker).
 //!

@@ -140,6 +140,42 @@ fn a_task_woken_from_another_thread_runs() {
 }
 
 #[test]
+fn wakes_from_many_threads_at_once_are_never_lost() {
+    const THREADS: usize = 4;
+    const WAKES: usize = 2_000;
+    let runtime = Runtime::new().unwrap();
+    let counted = Arc::new(AtomicUsize::new(0));
+    let wakers: Arc<Mutex<Option<Waker>>> = Arc::default();
+    let (count, slot) = (counted.clone(), wakers.clone());
+    let task = runtime.spawn(poll_fn(move |cx| {
+        *slot.lock().unwrap() = Some(cx.waker().clone());
+        if count.load(Ordering::SeqCst) == THREADS * WAKES {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
+    }));
+    run_queued_tasks(&runtime);
+    let waker = wakers.lock().unwrap().clone().expect("polled once");
+    let threads: Vec<_> = (0..THREADS)
+        .map(|_| {
+            let (waker, counted) = (waker.clone(), counted.clone());
+            thread::spawn(move || {
+                for _ in 0..WAKES {
+                    counted.fetch_add(1, Ordering::SeqCst);
+                    waker.wake_by_ref();
+                }
+            })
+        })
+        .collect();
+    // Completes only if the last wake (after the last increment) led to one more poll.
+    runtime.block_on(task).unwrap();
+    for thread in threads {
+        thread.join().unwrap();
+    }
+}
+
+#[test]
 fn block_on_polls_its_future_only_when_woken() {
     let runtime = Runtime::new().unwrap();
     let channel = Oneshot::new();

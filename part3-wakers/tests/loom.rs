@@ -20,6 +20,7 @@ use loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use loom::sync::{Arc, Mutex};
 use loom::thread;
 
+use part3_wakers::state::{NOTIFIED, State};
 use part3_wakers::task::{Ran, Schedule, Task};
 use part3_wakers::waker::waker;
 use part3_wakers::{JoinError, JoinHandle};
@@ -133,17 +134,27 @@ fn a_wake_racing_with_a_poll() {
         let task_waker = waker(task.clone());
         queue.spawn(task);
 
+        // Both sides on threads of their own: each starts with a fresh view of memory.
         let worker = queue.clone();
-        let other = thread::spawn(move || {
+        let waking = thread::spawn(move || {
             ready.store(true, Ordering::Release);
             task_waker.wake();
             worker.run_one();
         });
-        queue.run_one();
-        other.join().unwrap();
+        let worker = queue.clone();
+        let polling = thread::spawn(move || {
+            worker.run_one();
+        });
+        waking.join().unwrap();
+        polling.join().unwrap();
         while queue.run_one() {}
 
-        assert!(poll_once(&mut handle).is_ready(), "the wake-up was lost");
+        // A lost wake-up leaves the task IDLE with no waker left: it is freed, and its handle
+        // reports a cancellation rather than the output.
+        assert!(
+            matches!(poll_once(&mut handle), Poll::Ready(Ok(()))),
+            "the wake-up was lost"
+        );
         let polls = polls.load(Ordering::Relaxed);
         assert!((1..=2).contains(&polls), "{polls} polls");
     });
@@ -168,5 +179,33 @@ fn a_wake_racing_with_a_cancel() {
             _ => panic!("the handle does not report the cancellation"),
         }
         assert_eq!(Arc::strong_count(&task), 1);
+    });
+}
+
+/// The state word alone: a wake that finds the task SCHEDULED does nothing, so the poll that
+/// follows must see what the waker wrote before waking. It does because even that wake writes the
+/// word (state.rs): with a plain read, the poll could miss it (store buffering) and the wake-up
+/// would be lost.
+#[test]
+fn a_wake_that_finds_the_task_queued_is_seen_by_the_next_poll() {
+    loom::model(|| {
+        let written = Arc::new(AtomicBool::new(false));
+        let state = Arc::new(State::new_scheduled());
+
+        let (data, word) = (written.clone(), state.clone());
+        let waker = thread::spawn(move || {
+            data.store(true, Ordering::Release);
+            let _ = word.wake();
+        });
+        let (data, word) = (written.clone(), state.clone());
+        let poller = thread::spawn(move || {
+            assert!(word.start_running());
+            data.load(Ordering::Acquire)
+        });
+        waker.join().unwrap();
+        let poll_saw_it = poller.join().unwrap();
+
+        let poll_follows = state.snapshot() & NOTIFIED != 0;
+        assert!(poll_saw_it || poll_follows, "the wake-up was lost");
     });
 }
