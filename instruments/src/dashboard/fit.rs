@@ -1,6 +1,6 @@
 //! Text that fits: lines for a panel of any width that never cut a word in half.
 //!
-//! Shared by the parts' panels (part 2's reactor panel has its own copy until it moves here).
+//! Shared by the parts' panels.
 //!
 //! A terminal cuts a line that is too long wherever the edge falls — `(waitin` — and leaves
 //! the reader to guess the rest. The panel never hands it such a line. Three moves keep every
