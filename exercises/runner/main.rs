@@ -15,6 +15,7 @@ mod verdict;
 mod verify;
 
 use std::fs;
+use std::io::{self, IsTerminal};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -49,10 +50,11 @@ enum Command {
     Test { id: String },
     /// Shows the next hint for an exercise (each run shows one more), or tier N (1–3).
     Hint { id: String, tier: Option<usize> },
-    /// Puts back an exercise's original stub from git, discarding your work in that file.
+    /// Puts back an exercise's original stub from git; your version of the file is kept in
+    /// exercises/backups/.
     Reset {
         id: String,
-        /// Do not ask for confirmation.
+        /// Do not ask for confirmation (needed when there is no terminal to ask on).
         #[arg(long)]
         yes: bool,
     },
@@ -71,7 +73,9 @@ fn main() -> ExitCode {
             Command::Test { id } => test(&workspace, manifest.find(&id)?),
             Command::Hint { id, tier } => hint(&workspace, manifest.find(&id)?, tier),
             Command::Reset { id, yes } => {
-                reset::reset(&workspace, &manifest.find(&id)?.id, yes).map(|()| ExitCode::SUCCESS)
+                let consent = reset::Consent::new(yes, io::stdin().is_terminal());
+                reset::reset(&workspace, &manifest.find(&id)?.id, consent)
+                    .map(|()| ExitCode::SUCCESS)
             }
             Command::Verify => verify::run(&workspace, &manifest).map(|problems| {
                 if problems.is_empty() {
