@@ -4,6 +4,7 @@
 //! `cargo test -p exercises --test <id>` now (so an editor's test button and this runner never
 //! disagree), and the only state it keeps is which hints were seen.
 
+mod assertions;
 mod cargo;
 mod hints;
 mod layout;

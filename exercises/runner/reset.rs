@@ -66,15 +66,14 @@ pub fn reset(workspace: &Workspace, id: &str, consent: Consent) -> Result<(), St
         "This replaces {shown} with the original stub from {}.\n\
          {} No other file changes, and the hints you have seen stay seen.",
         source.description,
-        current.as_ref().map_or(
-            "The file is missing now.".to_string(),
-            |c| format!(
+        current
+            .as_ref()
+            .map_or("The file is missing now.".to_string(), |c| format!(
                 "Your version ({} lines; the stub has {}) will be kept as {}.",
                 c.lines().count(),
                 original.lines().count(),
                 workspace.show(&backup)
-            )
-        ),
+            )),
     );
     if consent == Consent::Ask && !confirm("Reset it? [y/N] ")? {
         println!("Nothing changed.");
@@ -221,10 +220,8 @@ mod tests {
 
     impl Scratch {
         fn new(name: &str) -> Scratch {
-            let root = std::env::temp_dir().join(format!(
-                "exercises-reset-{name}-{}",
-                std::process::id()
-            ));
+            let root =
+                std::env::temp_dir().join(format!("exercises-reset-{name}-{}", std::process::id()));
             let _ = fs::remove_dir_all(&root);
             let crate_dir = root.join("exercises");
             fs::create_dir_all(crate_dir.join("src")).expect("a temporary folder");
@@ -297,8 +294,11 @@ mod tests {
             "the learner's version is kept"
         );
 
-        fs::write(scratch.workspace.crate_dir.join("src/p1_x.rs"), "// again\n")
-            .expect("edit again");
+        fs::write(
+            scratch.workspace.crate_dir.join("src/p1_x.rs"),
+            "// again\n",
+        )
+        .expect("edit again");
         reset(&scratch.workspace, "p1_x", Consent::Given).expect("a second reset");
         assert_eq!(
             scratch.read("backups/p1_x-1.rs").as_deref(),

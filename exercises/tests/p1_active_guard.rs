@@ -74,7 +74,10 @@ fn an_early_return_through_question_mark_gives_the_unit_back() {
         0,
         "after a normal return the count is back to 0"
     );
-    assert!(serve(&gauge, true).is_err());
+    assert!(
+        serve(&gauge, true).is_err(),
+        "the pretend handler returns its error through `?` (this checks the test itself)"
+    );
     assert_eq!(
         gauge.get(),
         0,
@@ -115,7 +118,11 @@ fn nested_guards_count_each_unit_once() {
         "dropping one guard gives back exactly one unit"
     );
     let again = gauge.enter();
-    assert_eq!(gauge.get(), 2);
+    assert_eq!(
+        gauge.get(),
+        2,
+        "one guard left and a new one: two units held"
+    );
     // Guards need not be dropped in the order they were made.
     drop(outer);
     assert_eq!(

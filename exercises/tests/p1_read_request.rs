@@ -266,7 +266,12 @@ fn the_end_of_the_stream_between_requests_is_a_clean_close() {
 
         let (bytes, expected) = three_requests();
         let mut reader = ScriptedReader::new([Step::Bytes(bytes), Step::Close]);
-        assert_eq!(read_all(&mut reader, expected.len()), expected);
+        assert_eq!(
+            read_all(&mut reader, expected.len()),
+            expected,
+            "three requests in one read, then a close: the three requests, then Ok(None) (the \
+             close falls between requests, after the last one)"
+        );
     });
 }
 

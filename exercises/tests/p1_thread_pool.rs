@@ -93,7 +93,11 @@ fn threads_start_lazily_and_never_exceed_max_threads() {
     const JOBS: usize = 12;
     within(IF_NO_JOB_RUNS, || {
         let mut pool = closure_pool(MAX);
-        assert_eq!(pool.max_threads(), MAX);
+        assert_eq!(
+            pool.max_threads(),
+            MAX,
+            "max_threads() must return the limit given to new()"
+        );
         assert_eq!(
             pool.threads(),
             0,
@@ -340,7 +344,11 @@ fn max_threads_of_zero_is_raised_to_one() {
             let _ = done_tx.send(());
         });
         recv_within(&done, IF_NO_JOB_RUNS);
-        assert_eq!(pool.threads(), 1);
+        assert_eq!(
+            pool.threads(),
+            1,
+            "the job ran, so the pool raised to one thread has exactly one worker"
+        );
     });
 }
 

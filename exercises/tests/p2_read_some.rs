@@ -173,7 +173,9 @@ fn would_block_after_part_of_a_request_keeps_the_part() {
         let mut framer = Framer::new();
         assert_eq!(
             read_some(&mut socket, &mut framer).expect("the read succeeded"),
-            Received::Bytes(head.len())
+            Received::Bytes(head.len()),
+            "the first {} bytes of a request arrived: Received::Bytes with their count",
+            head.len()
         );
         let result = read_some(&mut socket, &mut framer);
         assert!(
@@ -185,9 +187,15 @@ fn would_block_after_part_of_a_request_keeps_the_part() {
         socket.steps.push_back(Step::Bytes(tail.to_vec()));
         assert_eq!(
             read_some(&mut socket, &mut framer).expect("the read succeeded"),
-            Received::Bytes(tail.len())
+            Received::Bytes(tail.len()),
+            "the rest of the request arrived: Received::Bytes with its length"
         );
-        assert_eq!(framed(&mut framer), vec!["/a"]);
+        assert_eq!(
+            framed(&mut framer),
+            vec!["/a"],
+            "the two halves, read in two calls, make one request: the first half must stay in \
+             the framer across the WouldBlock"
+        );
     });
 }
 
@@ -225,7 +233,12 @@ fn the_end_of_the_stream_between_requests_is_a_clean_close() {
         let mut socket = ScriptedSocket::new([Step::Bytes(GET_A.to_vec()), Step::Close]);
         let mut framer = Framer::new();
         read_some(&mut socket, &mut framer).expect("the read succeeded");
-        assert_eq!(framed(&mut framer), vec!["/a"]);
+        assert_eq!(
+            framed(&mut framer),
+            vec!["/a"],
+            "the first read brought a whole request: the framer must hold it (read into \
+             framer.read_buf(), then framer.filled(n))"
+        );
         let result = read_some(&mut socket, &mut framer);
         assert!(
             matches!(result, Ok(Received::Closed)),
@@ -342,7 +355,11 @@ fn on_a_real_non_blocking_socket() {
                 );
                 targets = framed(&mut framer);
             }
-            assert_eq!(targets, vec!["/a"]);
+            assert_eq!(
+                targets,
+                vec!["/a"],
+                "the client sent one request for /a over a real socket"
+            );
 
             client
                 .shutdown(Shutdown::Write)

@@ -55,12 +55,24 @@ fn what_goes_in_comes_out_by_its_key() {
         let b = slots.insert(String::from("b")).expect("room");
         assert_ne!(a, b, "two values held at once have two keys");
         assert_ne!(a.index(), b.index(), "and two slots");
-        assert_eq!(slots.get(a).map(String::as_str), Some("a"));
-        assert_eq!(slots.get(b).map(String::as_str), Some("b"));
+        assert_eq!(
+            slots.get(a).map(String::as_str),
+            Some("a"),
+            "get with the key insert returned must find the value"
+        );
+        assert_eq!(
+            slots.get(b).map(String::as_str),
+            Some("b"),
+            "each key finds its own value"
+        );
         slots.get_mut(b).expect("b is held").push('!');
-        assert_eq!(slots.get(b).map(String::as_str), Some("b!"));
-        assert_eq!(slots.len(), 2);
-        assert!(!slots.is_empty());
+        assert_eq!(
+            slots.get(b).map(String::as_str),
+            Some("b!"),
+            "get_mut must give access to the value held, not a copy"
+        );
+        assert_eq!(slots.len(), 2, "two values are held");
+        assert!(!slots.is_empty(), "a table holding two values is not empty");
     });
 }
 
@@ -70,11 +82,19 @@ fn a_removed_value_is_gone_for_good() {
         let mut slots = Slots::new();
         let a = slots.insert('a').expect("room");
         let b = slots.insert('b').expect("room");
-        assert_eq!(slots.remove(a), Some('a'));
+        assert_eq!(slots.remove(a), Some('a'), "remove returns the value");
         assert_eq!(slots.remove(a), None, "removing twice returns None");
-        assert_eq!(slots.get(a), None);
-        assert_eq!(slots.get_mut(a), None);
-        assert_eq!(slots.len(), 1);
+        assert_eq!(slots.get(a), None, "get of a removed value finds nothing");
+        assert_eq!(
+            slots.get_mut(a),
+            None,
+            "get_mut of a removed value finds nothing"
+        );
+        assert_eq!(
+            slots.len(),
+            1,
+            "one of two values was removed (the second remove of it changes nothing)"
+        );
         assert_eq!(slots.get(b), Some(&'b'), "the other value stays");
     });
 }
@@ -94,7 +114,11 @@ fn a_freed_slot_is_reused_under_a_new_key() {
             "the reused slot's key must differ from the old one: remove must give the slot a \
              new generation (next_generation)"
         );
-        assert_eq!(slots.get(new), Some(&"new"));
+        assert_eq!(
+            slots.get(new),
+            Some(&"new"),
+            "the new key finds the new value"
+        );
     });
 }
 
@@ -113,7 +137,11 @@ fn a_stale_key_finds_nothing() {
             None,
             "get_mut({old}) must find nothing either"
         );
-        assert_eq!(slots.get(new), Some(&"new"));
+        assert_eq!(
+            slots.get(new),
+            Some(&"new"),
+            "the current key {new} still finds the value in the slot"
+        );
     });
 }
 
@@ -128,7 +156,11 @@ fn a_stale_key_removes_nothing() {
              deregisters with the key it has: a stale one must not close the newcomer.)"
         );
         assert_eq!(slots.get(new), Some(&"new"), "the newcomer stays");
-        assert_eq!(slots.len(), 1);
+        assert_eq!(
+            slots.len(),
+            1,
+            "a remove with a stale key changes nothing, the count neither"
+        );
     });
 }
 
@@ -142,7 +174,11 @@ fn an_event_for_the_old_occupant_never_reaches_the_new_one() {
         // ...while an earlier event's handler closes it, and a newcomer is accepted.
         slots.remove(old);
         let new = slots.insert("new connection").expect("room");
-        assert_eq!(new.index(), old.index());
+        assert_eq!(
+            new.index(),
+            old.index(),
+            "the newcomer must reuse the only freed slot"
+        );
 
         let target = Key::from_token(late_event);
         assert_eq!(
@@ -154,7 +190,8 @@ fn an_event_for_the_old_occupant_never_reaches_the_new_one() {
         let fresh_event = new.token();
         assert_eq!(
             slots.get(Key::from_token(fresh_event)),
-            Some(&"new connection")
+            Some(&"new connection"),
+            "an event for the new connection, through its token, must reach it"
         );
     });
 }
@@ -177,7 +214,11 @@ fn every_reuse_of_a_slot_has_its_own_key() {
                     "round {round}: {stale} is from an earlier lifetime of the slot"
                 );
             }
-            assert_eq!(slots.remove(key), Some(round));
+            assert_eq!(
+                slots.remove(key),
+                Some(round),
+                "round {round}: remove with the key just returned must return the value"
+            );
             earlier.push(key);
         }
     });
@@ -202,7 +243,11 @@ fn slots_are_reused_so_indexes_stay_small() {
             );
             held.push(key);
         }
-        assert_eq!(slots.len(), HELD);
+        assert_eq!(
+            slots.len(),
+            HELD,
+            "after as many closes as opens, {HELD} values are held"
+        );
     });
 }
 
@@ -217,7 +262,11 @@ fn a_full_table_gives_the_value_back_until_a_slot_is_freed() {
             Err("c"),
             "a table with a limit of 2 that holds 2 values is full: insert gives the value back"
         );
-        assert_eq!(slots.len(), 2);
+        assert_eq!(
+            slots.len(),
+            2,
+            "the refused insert must not count: the table still holds 2"
+        );
         slots.remove(a);
         let c = slots.insert("c");
         assert!(
@@ -243,6 +292,10 @@ fn keys_lists_the_values_held_in_slot_order() {
             "keys() lists every value held, with the key that finds it, in slot order"
         );
         let distinct: HashSet<Key> = slots.keys().into_iter().collect();
-        assert_eq!(distinct.len(), 4);
+        assert_eq!(
+            distinct.len(),
+            4,
+            "the four values held have four different keys"
+        );
     });
 }
