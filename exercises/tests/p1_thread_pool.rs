@@ -23,6 +23,10 @@
     path = "../wrong/p1_thread_pool/drop_abandons_the_queue.rs"
 )]
 #[cfg_attr(
+    exercise_variant = "p1_thread_pool/drops_jobs_when_the_queue_is_full",
+    path = "../wrong/p1_thread_pool/drops_jobs_when_the_queue_is_full.rs"
+)]
+#[cfg_attr(
     exercise_variant = "p1_thread_pool/ignores_max_threads",
     path = "../wrong/p1_thread_pool/ignores_max_threads.rs"
 )]
@@ -85,7 +89,8 @@ fn gated_job(
 const IF_NO_JOB_RUNS: &str = "does submit() start a worker thread while fewer than \
                               max_threads exist, and does that worker run the job?";
 const IF_QUEUED_JOBS_STAY: &str = "jobs queued while every worker was busy never ran: do \
-                                   workers take the next job from the queue when they finish one?";
+                                   workers take the next job from the queue when they finish \
+                                   one? Or were jobs lost on the way (a full queue)?";
 
 #[test]
 fn threads_start_lazily_and_never_exceed_max_threads() {
@@ -191,6 +196,52 @@ fn queue_depth_counts_the_jobs_waiting_for_a_free_worker() {
         }
         assert_eq!(pool.queue_depth(), 0, "every job has run: nothing waits");
     });
+}
+
+#[test]
+fn a_thousand_jobs_can_wait_while_every_worker_is_busy() {
+    /// Clients waiting at once: far more than any "reasonable" fixed queue size.
+    const WAITING: usize = 1_000;
+    within(
+        "submit blocked while every worker was busy: a full (bounded) queue makes the accept \
+         loop wait; the queue must take every job",
+        || {
+            let mut pool = closure_pool(2);
+            let (started_tx, started) = mpsc::channel();
+            let (done_tx, done) = mpsc::channel();
+            let (gate, waiter) = gate();
+            for _ in 0..2 {
+                submit(&mut pool, gated_job(&started_tx, &waiter, &done_tx));
+            }
+            for _ in 0..2 {
+                recv_within(&started, IF_NO_JOB_RUNS);
+            }
+            for _ in 0..WAITING {
+                let done_tx = done_tx.clone();
+                submit(&mut pool, move || {
+                    let _ = done_tx.send(());
+                });
+            }
+            assert_eq!(
+                pool.queue_depth(),
+                WAITING,
+                "both workers are busy, so all {WAITING} jobs submitted since must be waiting \
+                 in the queue: is it bounded, and are jobs dropped when it is full?"
+            );
+            drop(done_tx);
+            drop(gate);
+            for finished in 0..WAITING + 2 {
+                recv_within(
+                    &done,
+                    &format!(
+                        "only {finished} of the {} jobs ran: jobs submitted while every \
+                         worker was busy were lost",
+                        WAITING + 2
+                    ),
+                );
+            }
+        },
+    );
 }
 
 #[test]
