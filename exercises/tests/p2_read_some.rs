@@ -14,6 +14,10 @@
     path = "../wrong/p2_read_some/eof_is_always_clean.rs"
 )]
 #[cfg_attr(
+    exercise_variant = "p2_read_some/feeds_its_own_buffer",
+    path = "../wrong/p2_read_some/feeds_its_own_buffer.rs"
+)]
+#[cfg_attr(
     exercise_variant = "p2_read_some/reads_until_would_block",
     path = "../wrong/p2_read_some/reads_until_would_block.rs"
 )]
@@ -216,6 +220,49 @@ fn one_call_is_one_read() {
             "read_some must read once and return: the connection serves the requests it has \
              before it reads more (the framer's buffer is bounded). Draining to WouldBlock is \
              spread over several calls, not done in one"
+        );
+    });
+}
+
+#[test]
+fn a_long_pipeline_comes_out_whole_over_many_calls() {
+    /// Requests the client pipelines at once: about 13 KB, more than the framer buffers.
+    const PIPELINED: usize = 350;
+    /// Calls that are more than enough: each brings up to a few KB.
+    const MOST_CALLS: usize = 1_000;
+    within(IF_STUCK, || {
+        let bytes = [GET_A, GET_B].concat().repeat(PIPELINED / 2);
+        let mut socket = ScriptedSocket::new([Step::Bytes(bytes.clone())]);
+        let mut framer = Framer::new();
+        let mut targets = Vec::new();
+        let mut bytes_reported = 0;
+        // The connection's loop: read once, serve what is whole, read again; until drained.
+        for _ in 0..MOST_CALLS {
+            match read_some(&mut socket, &mut framer) {
+                Ok(Received::Bytes(n)) => bytes_reported += n,
+                Ok(Received::WouldBlock) => break,
+                other => panic!(
+                    "the client sent {} bytes of requests and is waiting: expected \
+                     Received::Bytes, then Received::WouldBlock once the socket is drained; \
+                     got {other:?}",
+                    bytes.len()
+                ),
+            }
+            targets.extend(framed(&mut framer));
+        }
+        assert_eq!(
+            bytes_reported,
+            bytes.len(),
+            "the Received::Bytes counts must add up to the bytes the client sent"
+        );
+        assert_eq!(
+            targets.len(),
+            PIPELINED,
+            "{PIPELINED} requests ({} bytes) were waiting in the socket: more than the framer \
+             has room for at once. Read into framer.read_buf() (never more than fits: the rest \
+             stays in the socket for the next call) and tell it framer.filled(n). Bytes read \
+             elsewhere and not all handed over are lost",
+            bytes.len()
         );
     });
 }

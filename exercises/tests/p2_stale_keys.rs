@@ -13,6 +13,10 @@
     path = "../wrong/p2_stale_keys/a_freed_slot_keeps_its_generation.rs"
 )]
 #[cfg_attr(
+    exercise_variant = "p2_stale_keys/a_stale_remove_frees_the_slot",
+    path = "../wrong/p2_stale_keys/a_stale_remove_frees_the_slot.rs"
+)]
+#[cfg_attr(
     exercise_variant = "p2_stale_keys/generation_not_checked_on_lookup",
     path = "../wrong/p2_stale_keys/generation_not_checked_on_lookup.rs"
 )]
@@ -297,5 +301,126 @@ fn keys_lists_the_values_held_in_slot_order() {
             4,
             "the four values held have four different keys"
         );
+    });
+}
+
+#[test]
+fn any_mix_of_inserts_and_removes_with_stale_keys_matches_a_model() {
+    const SEEDS: u64 = 20;
+    const STEPS: u64 = 300;
+    /// A small table, so that it fills up and every slot is reused many times.
+    const LIMIT: usize = 8;
+
+    /// A linear congruential generator (Knuth's MMIX constants): the same "random" operations
+    /// on every run.
+    struct Lcg(u64);
+    impl Lcg {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 = self
+                .0
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            ((self.0 >> 33) % n as u64) as usize
+        }
+    }
+
+    /// The operations of one seed so far, to replay a failure by hand.
+    fn history(seed: u64, log: &[String]) -> String {
+        format!(
+            "\nThe operations that led here (seed {seed}, limit {LIMIT}; values are step \
+             numbers):\n  {}",
+            log.join("\n  ")
+        )
+    }
+
+    within(IF_STUCK, || {
+        for seed in 0..SEEDS {
+            let mut random = Lcg(seed);
+            let mut slots = Slots::with_limit(LIMIT);
+            // The values held, with their keys, and every key whose value was removed.
+            let mut held: Vec<(Key, u64)> = Vec::new();
+            let mut stale: Vec<Key> = Vec::new();
+            let mut log = Vec::new();
+            for step in 0..STEPS {
+                match random.below(10) {
+                    0..=4 => {
+                        let result = slots.insert(step);
+                        log.push(match &result {
+                            Ok(key) => format!("insert({step}) → Ok({key})"),
+                            Err(_) => format!("insert({step}) → Err (full)"),
+                        });
+                        match result {
+                            Ok(key) => {
+                                assert!(
+                                    held.len() < LIMIT,
+                                    "insert({step}) succeeded in a full table (limit \
+                                     {LIMIT}){}",
+                                    history(seed, &log)
+                                );
+                                if let Some((owner, value)) =
+                                    held.iter().find(|(k, _)| k.index() == key.index())
+                                {
+                                    panic!(
+                                        "insert({step}) got {key}, in slot {} where value \
+                                         {value} (key {owner}) is still held: a slot was \
+                                         handed out while occupied. Does a remove that finds \
+                                         nothing (a stale key) still put its slot on the \
+                                         free list, or is a slot freed twice?{}",
+                                        key.index(),
+                                        history(seed, &log)
+                                    );
+                                }
+                                held.push((key, step));
+                            }
+                            Err(value) => assert!(
+                                held.len() == LIMIT && value == step,
+                                "insert({step}) was refused with {} of {LIMIT} slots in use: \
+                                 only a full table refuses, and it gives the value back{}",
+                                held.len(),
+                                history(seed, &log)
+                            ),
+                        }
+                    }
+                    5..=7 if !held.is_empty() => {
+                        let (key, value) = held.remove(random.below(held.len()));
+                        let removed = slots.remove(key);
+                        log.push(format!("remove({key}) → {removed:?}"));
+                        assert_eq!(
+                            removed,
+                            Some(value),
+                            "remove({key}) must return the value it holds{}",
+                            history(seed, &log)
+                        );
+                        stale.push(key);
+                    }
+                    _ if !stale.is_empty() => {
+                        let key = stale[random.below(stale.len())];
+                        let removed = slots.remove(key);
+                        log.push(format!("remove({key}) (stale) → {removed:?}"));
+                        assert_eq!(
+                            removed,
+                            None,
+                            "{key} is stale: remove must find and change nothing{}",
+                            history(seed, &log)
+                        );
+                    }
+                    _ => {}
+                }
+                for (key, value) in &held {
+                    assert_eq!(
+                        slots.get(*key),
+                        Some(value),
+                        "{key} must still find its value {value}{}",
+                        history(seed, &log)
+                    );
+                }
+                assert_eq!(
+                    slots.len(),
+                    held.len(),
+                    "len must count the values held{}",
+                    history(seed, &log)
+                );
+            }
+        }
     });
 }
