@@ -27,7 +27,7 @@ use crate::manifest::{Exercise, Manifest};
 use crate::status::Status;
 
 /// What each hint tier is, for the heading.
-const TIER_NAMES: [&str; TIERS] = ["a nudge", "a direction", "nearly the answer"];
+const TIER_NAMES: [&str; TIERS] = ["a nudge", "a direction", "a skeleton to fill in"];
 
 #[derive(Debug, Parser)]
 #[command(
@@ -224,7 +224,11 @@ fn hint(
     if tier < TIERS {
         println!("Run the same command again for the next hint.");
     } else {
-        println!("That was the last hint. The lesson: {}.", exercise.lesson);
+        println!(
+            "That was the last hint. The lesson: {}. The reference solution is \
+             exercises/solutions/{id}.rs (most are a re-export of the part's own code).",
+            exercise.lesson
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
