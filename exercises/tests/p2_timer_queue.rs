@@ -49,6 +49,11 @@ fn in_ms(base: Instant, instant: Option<Instant>) -> Option<u128> {
     instant.map(|instant| (instant - base).as_millis())
 }
 
+/// `Some(ms)` as "`ms` ms", `None` as "none", for messages.
+fn shown(ms: Option<u128>) -> String {
+    ms.map_or("none".to_string(), |ms| format!("{ms} ms"))
+}
+
 /// Every timer due at `now`, in the order `pop_expired` gives them. Fails (rather than loop
 /// forever) if it gives more than `most`.
 fn drain<T: Debug>(queue: &mut TimerQueue<T>, now: Instant, most: usize) -> Vec<T> {
@@ -200,7 +205,8 @@ fn a_cancelled_timer_never_fires() {
             fired,
             vec!["a", "c"],
             "a and c were never cancelled and are due at 100 ms: both must fire, in deadline \
-             order (is a pending timer lost when another is cancelled?)"
+             order. If one is missing: does pop_expired return None at the cancelled entry in \
+             front of it instead of skipping it, or was the timer lost when b was cancelled?"
         );
     });
 }
@@ -321,13 +327,22 @@ fn len_counts_the_pending_timers() {
         let b = queue.insert(at(base, 20), 'b');
         queue.insert(at(base, 30), 'c');
         assert_eq!(queue.len(), 3, "three timers were inserted");
-        queue.pop_expired(at(base, 10));
+        assert_eq!(
+            queue.pop_expired(at(base, 10)).map(|(_, value)| value),
+            Some('a'),
+            "at 10 ms the timer a is due"
+        );
         assert_eq!(queue.len(), 2, "a timer that fired is no longer pending");
         queue.cancel(b);
         assert_eq!(queue.len(), 1, "a cancelled timer is no longer pending");
         assert!(!queue.is_empty(), "one timer is still pending");
-        queue.pop_expired(at(base, 30));
-        assert_eq!(queue.len(), 0, "the last pending timer fired");
+        assert_eq!(
+            queue.pop_expired(at(base, 30)).map(|(_, value)| value),
+            Some('c'),
+            "at 30 ms the pending timer c is due; b, in front of it, was cancelled: pop_expired \
+             must skip b's entry and return c"
+        );
+        assert_eq!(queue.len(), 0, "c fired: nothing is pending");
         assert!(queue.is_empty(), "every timer fired or was cancelled");
     });
 }
@@ -360,13 +375,20 @@ fn many_cancellations_lose_no_pending_timer() {
                     "after {} timers were inserted and cancelled, {PENDING} are still pending",
                     round + 1
                 );
-                assert_eq!(
-                    in_ms(base, queue.next_deadline()),
-                    Some(100),
+                let next = in_ms(base, queue.next_deadline());
+                assert!(
+                    next == Some(100),
                     "after {} timers were inserted and cancelled, the nearest pending deadline \
-                     is still 100 ms: a clean-up of cancelled entries must keep every pending \
-                     one (a `retain` keeps the entries its closure returns true for)",
-                    round + 1
+                     is still 100 ms, but next_deadline is {}: {}",
+                    round + 1,
+                    shown(next),
+                    if next.is_some_and(|ms| ms < 100) {
+                        "a cancelled timer still sets the deadline"
+                    } else {
+                        "pending timers were lost. A clean-up of cancelled entries must keep \
+                         every pending one (`retain` keeps the entries its closure returns \
+                         true for)"
+                    }
                 );
             }
         }
@@ -385,6 +407,14 @@ fn many_cancellations_lose_no_pending_timer() {
 /// fired, the due timers that did not, the timers that fired early, or only the order.
 fn explain(fired: &[u64], due: &[u64], cancelled: &HashSet<u64>, pending: &[u64]) -> String {
     let mut causes = Vec::new();
+    let mut seen = HashSet::new();
+    let repeated: Vec<u64> = fired.iter().copied().filter(|v| !seen.insert(*v)).collect();
+    if !repeated.is_empty() {
+        causes.push(format!(
+            "timers fired more than once: {repeated:?} (does pop_expired remove the timer it \
+             returns?)"
+        ));
+    }
     let wrongly_fired: Vec<u64> = fired
         .iter()
         .copied()
@@ -506,8 +536,9 @@ fn any_mix_of_inserts_cancels_and_pops_matches_a_sorted_list() {
                 let next = in_ms(base, queue.next_deadline());
                 assert!(
                     next == nearest.map(u128::from),
-                    "next_deadline is {next:?} ms, but the nearest pending timer is due at \
-                     {nearest:?} ms: {}{}",
+                    "next_deadline is {}, but the nearest pending timer is due at {}: {}{}",
+                    shown(next),
+                    shown(nearest.map(u128::from)),
                     match (next, nearest) {
                         (Some(got), Some(want)) if got < u128::from(want) =>
                             "a cancelled or fired timer still sets the deadline",
