@@ -197,7 +197,7 @@ fn many_threads_entering_and_leaving_at_once_end_at_zero() {
                 assert_eq!(
                     at_the_end, 0,
                     "contest {attempt}: after {THREADS} threads each entered and left {ROUNDS} \
-                     times at once, the gauge must read 0. The tests with one thread pass, so \
+                     times at once, the gauge must read 0. If the tests with one thread pass, \
                      updates were lost between threads: are incr and decr each one atomic \
                      read-modify-write (fetch_add/fetch_sub), not a load followed by a store?"
                 );

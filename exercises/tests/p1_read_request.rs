@@ -148,10 +148,12 @@ fn read_all(reader: &mut ScriptedReader, most: usize) -> Vec<(String, u64)> {
                 requests.len(),
                 match error {
                     ReadError::Truncated => {
-                        "The client closed between requests, yet read_request said Truncated: \
-                         either Ok(0) counted as truncated although framer.is_idle() was true, \
-                         or bytes were lost on their way to the framer (read into \
-                         framer.read_buf(), then framer.filled(n) with the count read)."
+                        "The client closed between requests, yet read_request said Truncated. \
+                         Either it read again while whole requests were still buffered (ask \
+                         framer.next_request() before reading), or Ok(0) counted as truncated \
+                         although framer.is_idle() was true, or bytes were lost on their way \
+                         to the framer (read into framer.read_buf(), then framer.filled(n) \
+                         with the count read)."
                     }
                     ReadError::Frame(_) => {
                         "The framer saw bytes the client did not send in that order: were \
@@ -213,7 +215,8 @@ fn requests_split_at_any_point_come_out_whole() {
             assert_eq!(
                 read_all(&mut reader, expected.len()),
                 expected,
-                "the stream arrived in two reads, split after byte {split}"
+                "the stream arrived in two reads, split after byte {split}: a read may end \
+                 anywhere in a request, so keep reading until the framer has a whole one"
             );
         }
     });
@@ -240,7 +243,8 @@ fn requests_in_irregular_pieces_come_out_whole() {
             assert_eq!(
                 read_all(&mut reader, expected.len()),
                 expected,
-                "the stream arrived in irregular pieces (seed {seed})"
+                "the stream arrived in irregular pieces (seed {seed}): a read may end anywhere \
+                 in a request, so keep reading until the framer has a whole one"
             );
         }
     });

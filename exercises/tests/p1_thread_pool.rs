@@ -186,7 +186,8 @@ fn queue_depth_counts_the_jobs_waiting_for_a_free_worker() {
         assert_eq!(
             pool.queue_depth(),
             3,
-            "both workers are busy, so the three jobs submitted since must all be waiting"
+            "both workers are busy, so the three jobs submitted since must all be waiting (not \
+             run on threads beyond max_threads, and not counted twice)"
         );
         drop(started_tx);
         drop(done_tx);
@@ -222,11 +223,17 @@ fn a_thousand_jobs_can_wait_while_every_worker_is_busy() {
                     let _ = done_tx.send(());
                 });
             }
-            assert_eq!(
-                pool.queue_depth(),
-                WAITING,
+            let depth = pool.queue_depth();
+            assert!(
+                depth == WAITING,
                 "both workers are busy, so all {WAITING} jobs submitted since must be waiting \
-                 in the queue: is it bounded, and are jobs dropped when it is full?"
+                 in the queue, but queue_depth says {depth}: {}",
+                if depth > WAITING {
+                    "it counts jobs that are not waiting (the running ones?)"
+                } else {
+                    "jobs are missing from the queue. Were some dropped (a bounded queue that \
+                     was full?), or taken by threads beyond max_threads?"
+                }
             );
             drop(done_tx);
             drop(gate);
@@ -321,7 +328,12 @@ fn a_panicking_job_does_not_shrink_the_pool() {
                  its worker? (std::panic::catch_unwind keeps the worker alive)",
             );
         }
-        assert_eq!(pool.threads(), 1, "the pool still has its one worker");
+        assert_eq!(
+            pool.threads(),
+            1,
+            "a pool of one thread must still have its one worker: fewer, and the panic ended \
+             it; more, and the pool grew beyond max_threads"
+        );
     });
 }
 

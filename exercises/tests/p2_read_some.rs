@@ -244,7 +244,9 @@ fn a_long_pipeline_comes_out_whole_over_many_calls() {
                 other => panic!(
                     "the client sent {} bytes of requests and is waiting: expected \
                      Received::Bytes, then Received::WouldBlock once the socket is drained; \
-                     got {other:?}",
+                     got {other:?}. (Closed or Truncated here: a read into a framer with no \
+                     room left gets 0 bytes, which looks like the end of the stream. Read once \
+                     per call, into framer.read_buf().)",
                     bytes.len()
                 ),
             }

@@ -46,6 +46,12 @@ fn reused_slot() -> (Slots<&'static str>, Key, Key) {
     let new = slots
         .insert("new")
         .expect("a table with a free slot has room");
+    assert_ne!(
+        new, old,
+        "the newcomer in the reused slot got the removed value's very key ({old}): remove \
+         must move the slot on to the next generation (next_generation), or no lookup can \
+         tell the two apart"
+    );
     (slots, old, new)
 }
 
@@ -182,6 +188,12 @@ fn an_event_for_the_old_occupant_never_reaches_the_new_one() {
             new.index(),
             old.index(),
             "the newcomer must reuse the only freed slot"
+        );
+        assert_ne!(
+            new, old,
+            "the newcomer in the reused slot got the removed value's very key ({old}): remove \
+             must move the slot on to the next generation (next_generation), or no lookup can \
+             tell the two apart"
         );
 
         let target = Key::from_token(late_event);
@@ -351,6 +363,13 @@ fn any_mix_of_inserts_and_removes_with_stale_keys_matches_a_model() {
                         });
                         match result {
                             Ok(key) => {
+                                assert!(
+                                    !stale.contains(&key),
+                                    "insert({step}) returned {key}, the key of a value removed \
+                                     earlier: a freed slot must move on to the next generation \
+                                     (next_generation), or the old key finds the new value{}",
+                                    history(seed, &log)
+                                );
                                 assert!(
                                     held.len() < LIMIT,
                                     "insert({step}) succeeded in a full table (limit \

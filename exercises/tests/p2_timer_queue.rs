@@ -397,8 +397,9 @@ fn many_cancellations_lose_no_pending_timer() {
         assert_eq!(
             fired, pending,
             "{CANCELLED} timers were inserted and cancelled around {PENDING} pending ones: \
-             exactly the pending ones must fire, in deadline order. Missing ones were lost by \
-             a clean-up of cancelled entries; extra ones are cancelled timers that fired"
+             exactly the pending ones must fire, in deadline order. Missing ones were held \
+             back by a cancelled entry in front of them or lost by a clean-up of cancelled \
+             entries; extra ones are cancelled timers that fired"
         );
     });
 }
@@ -483,6 +484,7 @@ fn any_mix_of_inserts_cancels_and_pops_matches_a_sorted_list() {
             let mut queue = TimerQueue::new();
             let mut model: Vec<Pending> = Vec::new();
             let mut cancelled = HashSet::new();
+            let mut ids = HashSet::new();
             let mut log = Vec::new();
             let mut now = 0;
             for step in 0..STEPS {
@@ -492,6 +494,12 @@ fn any_mix_of_inserts_cancels_and_pops_matches_a_sorted_list() {
                         let deadline = now + random.below(40);
                         let id = queue.insert(at(base, deadline), step);
                         log.push(format!("insert timer {step} for {deadline} ms"));
+                        assert!(
+                            ids.insert(id),
+                            "insert returned {id:?} for timer {step}, an id it gave out before: \
+                             ids are never reused (an old id must not cancel a newer timer){}",
+                            history(seed, &log)
+                        );
                         model.push((deadline, step, id, step));
                     }
                     // Cancel a pending timer.

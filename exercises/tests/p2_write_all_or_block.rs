@@ -413,7 +413,24 @@ fn fills_a_real_socket_and_resumes_when_it_drains() {
             match write_all_or_block(&mut server, &out, &mut written) {
                 Ok(Flushed::All) => break,
                 Ok(Flushed::WouldBlock) => wait_writable(&server),
-                Err(e) => panic!("writing to a client that reads failed: {e}"),
+                Err(e) => {
+                    // The client closes only once it has read the whole response's length.
+                    let (seen, first_wrong) = recv_within(
+                        &received,
+                        "the client stopped reading without reporting what it received",
+                    );
+                    panic!(
+                        "writing failed ({e}) after the client had received {seen} bytes of a \
+                         {expected_len}-byte response (the first wrong one at {first_wrong:?}) \
+                         and closed: {}",
+                        if seen >= expected_len {
+                            "more bytes were written than the response has. Are some written \
+                             twice? Each call must start at out[*written..]"
+                        } else {
+                            "the connection broke while the client was still reading"
+                        }
+                    );
+                }
             }
         }
         drop(server);
