@@ -30,6 +30,10 @@
     exercise_variant = "p1_thread_pool/ignores_max_threads",
     path = "../wrong/p1_thread_pool/ignores_max_threads.rs"
 )]
+#[cfg_attr(
+    exercise_variant = "p1_thread_pool/the_worker_counts_itself_in",
+    path = "../wrong/p1_thread_pool/the_worker_counts_itself_in.rs"
+)]
 pub mod p1_thread_pool;
 
 use std::collections::HashSet;
@@ -95,7 +99,8 @@ const IF_QUEUED_JOBS_STAY: &str = "jobs queued while every worker was busy never
 #[test]
 fn threads_start_lazily_and_never_exceed_max_threads() {
     const MAX: usize = 3;
-    const JOBS: usize = 12;
+    /// A burst: each submit is one more chance to overshoot the limit.
+    const JOBS: usize = 50;
     within(IF_NO_JOB_RUNS, || {
         let mut pool = closure_pool(MAX);
         assert_eq!(
@@ -150,12 +155,16 @@ fn threads_start_lazily_and_never_exceed_max_threads() {
         }
         assert!(
             most_at_once.load(Ordering::SeqCst) <= MAX,
-            "{} jobs ran at once with max_threads = {MAX}",
+            "{} jobs ran at once with max_threads = {MAX}: does submit reserve its thread \
+             (check the count and add one, in one atomic step) before it spawns? A count that \
+             the new thread raises itself lags behind the submits that follow",
             most_at_once.load(Ordering::SeqCst)
         );
         assert!(
             workers.len() <= MAX,
-            "the jobs ran on {} different threads; the pool may only ever have {MAX}",
+            "the jobs ran on {} different threads; the pool may only ever have {MAX}: does \
+             submit reserve its thread (check the count and add one, in one atomic step) \
+             before it spawns?",
             workers.len()
         );
     });
