@@ -16,8 +16,8 @@ use part1_threads::spawn::try_spawn;
 
 pub use part1_threads::spawn::{SpawnRefused, ThreadSpec};
 
-/// Jobs that may wait at once; a few more and they are lost.
-const QUEUE_CAPACITY: usize = 64;
+/// Jobs that may wait at once: generous, and still a number that a busy server exceeds.
+const QUEUE_CAPACITY: usize = 256;
 
 struct Shared<T> {
     jobs: Receiver<T>,
