@@ -53,9 +53,10 @@ pub fn verdict(id: &str, run: &TestRun, stderr: &str, test_source: &str) -> (Str
         }
         TestRun::Crashed { report, status } => {
             let mut text = format!(
-                "❌ {id}: the test run crashed ({status}) after {} test(s) had reported. A panic \
-                 inside a `Drop` while another panic unwinds does this: is a `Drop` body a \
-                 `todo!()`, or does it panic?\nThe end of the output:\n",
+                "❌ {id}: the test run crashed ({status}) after {} test(s) had reported. The \
+                 usual causes: a panic inside a `Drop` while another panic unwinds (is a `Drop` \
+                 body a `todo!()`?), or a stack overflow (a call that never stops recursing).\n\
+                 The end of the output:\n",
                 report.outcomes.len()
             );
             let output = compiler_messages(stderr);
