@@ -119,7 +119,7 @@ fn threads_start_lazily_and_never_exceed_max_threads() {
         let (started_tx, started) = mpsc::channel();
         let (done_tx, done) = mpsc::channel();
         let (gate, waiter) = gate();
-        for _ in 0..JOBS {
+        for submitted in 1..=JOBS {
             let job = gated_job(&started_tx, &waiter, &done_tx);
             let (running, most_at_once) = (Arc::clone(&running), Arc::clone(&most_at_once));
             submit(&mut pool, move || {
@@ -128,10 +128,20 @@ fn threads_start_lazily_and_never_exceed_max_threads() {
                 job();
                 running.fetch_sub(1, Ordering::SeqCst);
             });
+            let threads = pool.threads();
             assert!(
-                pool.threads() <= MAX,
-                "after a submit the pool has {} threads, more than max_threads = {MAX}",
-                pool.threads()
+                threads <= MAX,
+                "after a submit the pool has {threads} threads, more than max_threads = {MAX}"
+            );
+            // Every job so far is held at the gate, so no worker is free and none exits.
+            assert!(
+                threads == submitted.min(MAX),
+                "after {submitted} submit(s), each job still running, the pool must count \
+                 {} worker(s) as soon as submit returns, but threads() says {threads}. Does \
+                 submit reserve the worker (check the count and add one, in one atomic step) \
+                 before it spawns? A count that the new thread raises itself lags behind, and \
+                 the submits that follow start threads beyond max_threads",
+                submitted.min(MAX)
             );
         }
         drop(started_tx);
