@@ -99,15 +99,29 @@ pub enum TestRun {
 
 /// Runs one exercise's tests, capturing the output.
 pub fn run_tests(workspace: &Workspace, id: &str, code: Code) -> Result<TestRun, String> {
+    run_tests_keeping_stderr(workspace, id, code).map(|(run, _)| run)
+}
+
+/// Runs one exercise's tests, capturing the output; returns cargo's stderr too (the compiler's
+/// messages, when the code does not compile).
+pub fn run_tests_keeping_stderr(
+    workspace: &Workspace,
+    id: &str,
+    code: Code,
+) -> Result<(TestRun, String), String> {
     let output = test_command(workspace, id, code)
-        // Only the panic message is read; a backtrace would only cost time.
+        // Only the panic message is read: a backtrace (the learner's shell may ask for one with
+        // RUST_BACKTRACE=1) would hide it and cost time.
         .env("RUST_BACKTRACE", "0")
         .stdin(Stdio::null())
         .output()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
     let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    Ok(classify(&stdout, &stderr, output.status.to_string()))
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    Ok((
+        classify(&stdout, &stderr, output.status.to_string()),
+        stderr,
+    ))
 }
 
 /// What a finished `cargo test` run amounts to, from its output and exit status.

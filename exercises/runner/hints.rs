@@ -1,7 +1,7 @@
 //! Hints in tiers, and the small file that remembers which tiers a learner has seen.
 //!
 //! `hints/<id>.md` has three sections, `## 1` (a nudge), `## 2` (a direction) and `## 3`
-//! (nearly the answer); anything before `## 1` is a preamble that is not shown. `hint <id>`
+//! (a skeleton to fill in); anything before `## 1` is a preamble that is not shown. `hint <id>`
 //! shows the next tier each time; `hint <id> N` shows tier N. The tiers seen are kept in
 //! `.hints-seen` (one `<id> <tier>` per line, git-ignored): the one piece of state the runner
 //! keeps, and harmless if deleted.
@@ -37,7 +37,7 @@ pub fn parse_tiers(text: &str) -> Result<Vec<String>, String> {
     if tiers.len() != TIERS {
         return Err(format!(
             "has {} tier(s); every exercise has {TIERS}: `## 1` (a nudge), `## 2` (a direction), \
-             `## 3` (nearly the answer)",
+             `## 3` (a skeleton to fill in)",
             tiers.len()
         ));
     }

@@ -4,8 +4,10 @@
 //! `// TODO:` and a `todo!()`), tests `tests/<id>.rs`, a solution `solutions/<id>.rs`, hints
 //! `hints/<id>.md` in three tiers, at least [`MIN_WRONG_VARIANTS`] wrong variants
 //! `wrong/<id>/*.rs`, a `[[test]] name = "<id>" test = false` entry in `Cargo.toml`, and at the
-//! top of its tests the module declaration that includes the stub, the solution or a variant. A file or entry with no manifest entry is an orphan, and an error too:
-//! an exercise that exists on disk but not in the manifest would be skipped by every check.
+//! top of its tests the module declaration that includes the stub, the solution or a variant;
+//! and in its tests, no assertion without a message ([`crate::assertions`]). A file or entry
+//! with no manifest entry is an orphan, and an error too: an exercise that exists on disk but
+//! not in the manifest would be skipped by every check.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -13,6 +15,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use crate::assertions;
 use crate::hints;
 use crate::manifest::Manifest;
 
@@ -150,6 +153,15 @@ pub fn check(manifest: &Manifest, layout: &Layout) -> Vec<String> {
                 }
             }
             _ => problem("more than one [[test]] entry".to_string()),
+        }
+        if let Some(source) = layout.tests.get(id) {
+            problems.extend(assertions::silent_assertions(source).into_iter().map(|silent| {
+                format!(
+                    "{id}: tests/{id}.rs:{}: `{}!` has no message; add one that says what is \
+                     wrong and the likely mistake (it is the first thing a learner reads)",
+                    silent.line, silent.macro_name
+                )
+            }));
         }
         if let Some(tests) = &tests {
             problems.extend(
@@ -453,6 +465,29 @@ mod tests {
                 "{expected:?} missing from:\n{problems}"
             );
         }
+    }
+
+    #[test]
+    fn names_each_assertion_without_a_message_by_file_and_line() {
+        let mut layout = complete(&["p1_a"]);
+        let tests = declaration("p1_a", &["a", "b"])
+            + "#[test]\nfn u() {\n    assert_eq!(\n        1,\n        2\n    );\n    \
+               assert!(true, \"a message\");\n}\n";
+        let line = tests
+            .lines()
+            .position(|l| l.contains("assert_eq!("))
+            .expect("the test has an assert_eq!")
+            + 1;
+        layout.tests.insert("p1_a".into(), tests);
+        let problems = check(&manifest(&["p1_a"]), &layout);
+        assert_eq!(
+            problems,
+            [format!(
+                "p1_a: tests/p1_a.rs:{line}: `assert_eq!` has no message; add one that says \
+                 what is wrong and the likely mistake (it is the first thing a learner reads)"
+            )],
+            "exactly the silent assert_eq! is named, at the line of its name"
+        );
     }
 
     #[test]

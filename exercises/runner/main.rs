@@ -4,6 +4,7 @@
 //! `cargo test -p exercises --test <id>` now (so an editor's test button and this runner never
 //! disagree), and the only state it keeps is which hints were seen.
 
+mod assertions;
 mod cargo;
 mod hints;
 mod layout;
@@ -11,11 +12,12 @@ mod libtest;
 mod manifest;
 mod reset;
 mod status;
+mod verdict;
 mod verify;
 
 use std::fs;
-use std::io::{BufRead, BufReader};
-use std::process::{ExitCode, Stdio};
+use std::io::{self, IsTerminal};
+use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
@@ -25,14 +27,14 @@ use crate::manifest::{Exercise, Manifest};
 use crate::status::Status;
 
 /// What each hint tier is, for the heading.
-const TIER_NAMES: [&str; TIERS] = ["a nudge", "a direction", "nearly the answer"];
+const TIER_NAMES: [&str; TIERS] = ["a nudge", "a direction", "a skeleton to fill in"];
 
 #[derive(Debug, Parser)]
 #[command(
     name = "exercises",
     about = "The workshop's exercises: your progress, their tests, hints.",
-    after_help = "Without a command: `progress`. One exercise's tests are also just \
-                  `cargo test -p exercises --test <id>`."
+    after_help = "Without a command: `progress`. `test <id>` runs one exercise's tests; their \
+                  raw output is `cargo test -p exercises --test <id>`."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -44,14 +46,16 @@ enum Command {
     /// Runs every exercise's tests and shows which are done and why the others are not.
     #[command(visible_alias = "list")]
     Progress,
-    /// Runs one exercise's tests (the same as `cargo test -p exercises --test <id>`).
+    /// Runs one exercise's tests and sums them up: all pass, or one message per failing test
+    /// (the raw output: `cargo test -p exercises --test <id>`).
     Test { id: String },
     /// Shows the next hint for an exercise (each run shows one more), or tier N (1–3).
     Hint { id: String, tier: Option<usize> },
-    /// Puts back an exercise's original stub from git, discarding your work in that file.
+    /// Puts back an exercise's original stub from git; your version of the file is kept in
+    /// exercises/backups/.
     Reset {
         id: String,
-        /// Do not ask for confirmation.
+        /// Do not ask for confirmation (needed when there is no terminal to ask on).
         #[arg(long)]
         yes: bool,
     },
@@ -70,7 +74,9 @@ fn main() -> ExitCode {
             Command::Test { id } => test(&workspace, manifest.find(&id)?),
             Command::Hint { id, tier } => hint(&workspace, manifest.find(&id)?, tier),
             Command::Reset { id, yes } => {
-                reset::reset(&workspace, &manifest.find(&id)?.id, yes).map(|()| ExitCode::SUCCESS)
+                let consent = reset::Consent::new(yes, io::stdin().is_terminal());
+                reset::reset(&workspace, &manifest.find(&id)?.id, consent)
+                    .map(|()| ExitCode::SUCCESS)
             }
             Command::Verify => verify::run(&workspace, &manifest).map(|problems| {
                 if problems.is_empty() {
@@ -127,7 +133,7 @@ fn progress(workspace: &Workspace, manifest: &Manifest) -> Result<ExitCode, Stri
             exercise.id,
             exercise.lesson,
             exercise.id,
-            cargo::command_line(&exercise.id, Code::Stub),
+            test_command_line(&exercise.id),
             exercise.id,
         ),
     }
@@ -151,49 +157,30 @@ fn row(exercise: &Exercise, status: &Status, id_width: usize) -> String {
     }
 }
 
-/// Runs one exercise's tests with their output shown as it comes, then sums it up: the
-/// failures libtest prints are in the order the tests finished, the summary names the one to
-/// read first.
+/// Runs one exercise's tests quietly and prints the verdict: all pass, or one message per
+/// failing test, the one to read first on top (see [`verdict`]).
 fn test(workspace: &Workspace, exercise: &Exercise) -> Result<ExitCode, String> {
     let id = &exercise.id;
-    println!("$ {}", cargo::command_line(id, Code::Stub));
-    let mut child = cargo::test_command(workspace, id, Code::Stub)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot run cargo: {e}"))?;
-    let stdout = child.stdout.take().expect("stdout was piped");
-    let mut captured = String::new();
-    for line in BufReader::new(stdout).lines() {
-        let line = line.map_err(|e| format!("cannot read cargo's output: {e}"))?;
-        println!("{line}");
-        captured.push_str(&line);
-        captured.push('\n');
-    }
-    let status = child
-        .wait()
-        .map_err(|e| format!("cannot wait for cargo: {e}"))?;
-    let run = cargo::classify(&captured, "", status.to_string());
-    println!();
-    match (&run, status::judge(&run, &test_source(workspace, id))) {
-        (_, Status::Solved { tests }) => {
-            println!(
-                "✅ {id}: all {tests} tests pass. `cargo run -p exercises` shows what is next."
-            );
-        }
-        (cargo::TestRun::DoesNotCompile(_), _) => {
-            println!("❌ {id} does not compile: the first `error` above says where and why.");
-        }
-        (_, Status::Unsolved { reason }) => println!(
-            "❌ {id}: {}\n   Stuck? `cargo run -p exercises -- hint {id}`",
-            reason.replace('\n', "\n   ")
-        ),
-    }
-    Ok(if status.success() {
+    println!(
+        "Running the tests of {id} (the first build takes a minute)…
+  \
+         the same as `{}`, which shows the raw output
+",
+        cargo::command_line(id, Code::Stub)
+    );
+    let (run, stderr) = cargo::run_tests_keeping_stderr(workspace, id, Code::Stub)?;
+    let (text, passed) = verdict::verdict(id, &run, &stderr, &test_source(workspace, id));
+    println!("{text}");
+    Ok(if passed {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// The command that runs one exercise's tests through the runner, as the stubs teach it.
+fn test_command_line(id: &str) -> String {
+    format!("cargo run -p exercises -- test {id}")
 }
 
 /// The text of `tests/<id>.rs` (empty if it cannot be read: only the order of failures
@@ -237,7 +224,11 @@ fn hint(
     if tier < TIERS {
         println!("Run the same command again for the next hint.");
     } else {
-        println!("That was the last hint. The lesson: {}.", exercise.lesson);
+        println!(
+            "That was the last hint. The lesson: {}. The reference solution is \
+             exercises/solutions/{id}.rs (most are a re-export of the part's own code).",
+            exercise.lesson
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -90,7 +90,7 @@ fn headline(message: &str) -> &str {
 }
 
 /// Where `fn <name>(` stands in the test file (tests not found there come last).
-fn source_position(source: &str, name: &str) -> usize {
+pub fn source_position(source: &str, name: &str) -> usize {
     let function = name.rsplit("::").next().unwrap_or(name);
     source
         .find(&format!("fn {function}("))

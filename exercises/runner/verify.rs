@@ -1,7 +1,8 @@
 //! `verify`: the proof, run by CI, that the exercises' tests tell a right answer from a wrong
 //! one.
 //!
-//! 1. **One-to-one**: the manifest and every exercise's pieces match ([`crate::layout`]).
+//! 1. **One-to-one**: the manifest and every exercise's pieces match, and every assertion in
+//!    the tests has a message ([`crate::layout`], [`crate::assertions`]).
 //! 2. **Solutions pass**: with `--features solution`, every test of every exercise passes.
 //! 3. **Stubs fail**: on the untouched stubs, every test fails (per test function), except the
 //!    ones the manifest declares in `stub_may_pass`. A test that passes on a stub proves
@@ -52,14 +53,17 @@ impl Tally {
 
 /// Runs the whole proof; returns the problems found (none means the proof holds).
 pub fn run(workspace: &Workspace, manifest: &Manifest) -> Result<Vec<String>, String> {
-    println!("verify 1/4: every exercise has all its pieces, and every piece an exercise");
+    println!(
+        "verify 1/4: every exercise has all its pieces, every piece an exercise, every \
+         assertion a message"
+    );
     let layout = Layout::read(&workspace.crate_dir)?;
     let problems = layout::check(manifest, &layout);
     if !problems.is_empty() {
         for problem in &problems {
             println!("  ✗ {problem}");
         }
-        println!("fix these first: the other checks rely on them");
+        println!("fix these first; the later checks run once there are none");
         return Ok(problems);
     }
     println!("  ✓ {} exercises", manifest.exercises.len());

@@ -5,11 +5,12 @@
 //! Do one: open the stub, then run
 //!
 //! ```text
-//! cargo test -p exercises --test <id>
+//! cargo run -p exercises -- test <id>
 //! ```
 //!
-//! and read the first failure. `cargo run -p exercises` shows your progress, `-- hint <id>` a
-//! hint (a nudge first, then a direction, then nearly the answer). The order and the lesson
+//! and read the first failure (the raw output of the same tests: `cargo test -p exercises
+//! --test <id>`). `cargo run -p exercises` shows your progress, `-- hint <id>` a hint (a nudge
+//! first, then a direction, then a skeleton to fill in). The order and the lesson
 //! section of each exercise are in `manifest.toml`; `README.md` tells the whole workflow.
 //!
 //! # Why the tests can be trusted

@@ -14,7 +14,10 @@
 //! **Lesson:** `part1-threads/README.md`, section "Counting what is open". The real piece is
 //! `instruments::metrics::{Gauge, GaugeGuard}`.
 //!
-//! **Test:** `cargo test -p exercises --test p1_active_guard`
+//! **Test:** `cargo run -p exercises -- test p1_active_guard`
+//!
+//! It prints one verdict, then a message per failing test, the one to fix first on top. The raw
+//! output of the same tests: `cargo test -p exercises --test p1_active_guard`.
 //!
 //! Many threads call these methods on the same `Gauge` at the same time (through `&Gauge`), so
 //! the count must be updated without a lock and without losing an update.

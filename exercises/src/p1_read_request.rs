@@ -22,7 +22,10 @@
 //! **Lesson:** `part1-threads/README.md`, section "Reading a request". The real piece is
 //! `part1_threads::conn::{read_request, ReadError}`.
 //!
-//! **Test:** `cargo test -p exercises --test p1_read_request`
+//! **Test:** `cargo run -p exercises -- test p1_read_request`
+//!
+//! It prints one verdict, then a message per failing test, the one to fix first on top. The raw
+//! output of the same tests: `cargo test -p exercises --test p1_read_request`.
 //!
 //! The framer's API, in the order a server uses it: [`Framer::next_request`] (a complete
 //! request, `Ok(None)` if it needs more bytes, or an error), [`Framer::read_buf`] (free space to
@@ -55,8 +58,7 @@ pub fn read_request<R: Read>(
     reader: &mut R,
     framer: &mut Framer,
 ) -> Result<Option<Request>, ReadError> {
-    // TODO: loop: return a request as soon as the framer has one (before reading!); otherwise
-    // read into `framer.read_buf()` and tell the framer how many bytes arrived. Handle the
-    // end of the stream (`Ok(0)`), `Interrupted` and other errors as the module docs say.
+    // TODO: the loop the module docs describe: every way a read can end, and the one thing
+    // not to do.
     todo!()
 }

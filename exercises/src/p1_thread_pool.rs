@@ -13,7 +13,10 @@
 //! **Lesson:** `part1-threads/README.md`, section "Capping the threads". The real piece is
 //! `part1_threads::pool::ThreadPool`.
 //!
-//! **Test:** `cargo test -p exercises --test p1_thread_pool`
+//! **Test:** `cargo run -p exercises -- test p1_thread_pool`
+//!
+//! It prints one verdict, then a message per failing test, the one to fix first on top. The raw
+//! output of the same tests: `cargo test -p exercises --test p1_thread_pool`.
 //!
 //! What the tests expect:
 //!

@@ -28,7 +28,10 @@
 //! **Lesson:** `part2-reactor/README.md`, section "Edge-triggered: drain it or remember it".
 //! The real piece is `part2_reactor::nonblocking::{read_some, Received}`.
 //!
-//! **Test:** `cargo test -p exercises --test p2_read_some`
+//! **Test:** `cargo run -p exercises -- test p2_read_some`
+//!
+//! It prints one verdict, then a message per failing test, the one to fix first on top. The raw
+//! output of the same tests: `cargo test -p exercises --test p2_read_some`.
 //!
 //! The framer's API you need: [`Framer::read_buf`] (free space to read into),
 //! [`Framer::filled`] (how many bytes the read put there), [`Framer::is_idle`] (nothing
@@ -62,8 +65,6 @@ pub enum Received {
 /// [`Received::Truncated`] otherwise. A read interrupted by a signal is retried; any other
 /// error is returned.
 pub fn read_some<R: Read>(reader: &mut R, framer: &mut Framer) -> io::Result<Received> {
-    // TODO: read into `framer.read_buf()`. Bytes: tell the framer (`filled`) and return how
-    // many. `Ok(0)`: closed or truncated, as `framer.is_idle()` says. `WouldBlock`: not an
-    // error. `Interrupted`: read again. Anything else: return the error.
+    // TODO: one read, and an answer for each way it can end (the module docs list them).
     todo!()
 }

@@ -40,7 +40,10 @@
 //! piece is `part2_reactor::slots::Slots`, which the reactor keeps its sources in (the key is
 //! `part2_reactor::token::Key`).
 //!
-//! **Test:** `cargo test -p exercises --test p2_stale_keys`
+//! **Test:** `cargo run -p exercises -- test p2_stale_keys`
+//!
+//! It prints one verdict, then a message per failing test, the one to fix first on top. The raw
+//! output of the same tests: `cargo test -p exercises --test p2_stale_keys`.
 //!
 //! The fields are yours to design; keep the public API as it is.
 

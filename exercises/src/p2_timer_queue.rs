@@ -32,7 +32,10 @@
 //! **Lesson:** `part2-reactor/README.md`, section "One turn of the loop". The real piece is
 //! `part2_reactor::timer::{TimerQueue, TimerId}` (its docs compare it with Tokio's timer wheel).
 //!
-//! **Test:** `cargo test -p exercises --test p2_timer_queue`
+//! **Test:** `cargo run -p exercises -- test p2_timer_queue`
+//!
+//! It prints one verdict, then a message per failing test, the one to fix first on top. The raw
+//! output of the same tests: `cargo test -p exercises --test p2_timer_queue`.
 //!
 //! The fields are yours to design (and so is what is inside a [`TimerId`]); keep the public
 //! API as it is.
@@ -45,10 +48,11 @@ use std::time::Instant;
 
 /// A handle to cancel a timer. Ids are never reused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct TimerId(
-    // TODO: what tells one timer from every other, forever? (A counter is enough.)
-    u64,
-);
+pub struct TimerId {
+    // TODO: replace this placeholder with what tells one timer from every other, forever.
+    // (The derives above stay: the tests compare ids and keep them in a `HashSet`.)
+    _todo: (),
+}
 
 /// Timers, each with a deadline and a value (what to do when it fires).
 #[derive(Debug)]

@@ -22,7 +22,10 @@
 //! The real piece is `part2_reactor::nonblocking::{write_all_or_block, Flushed}`; the
 //! connection (`conn.rs`) calls it each time it flushes its responses.
 //!
-//! **Test:** `cargo test -p exercises --test p2_write_all_or_block`
+//! **Test:** `cargo run -p exercises -- test p2_write_all_or_block`
+//!
+//! It prints one verdict, then a message per failing test, the one to fix first on top. The raw
+//! output of the same tests: `cargo test -p exercises --test p2_write_all_or_block`.
 
 // The parameters are unused until you write the body.
 #![allow(unused_variables)]
@@ -51,9 +54,7 @@ pub fn write_all_or_block<W: Write>(
     out: &[u8],
     written: &mut usize,
 ) -> io::Result<Flushed> {
-    // TODO: while `*written < out.len()`, write `&out[*written..]` and add what was taken to
-    // `*written`. Return `Flushed::WouldBlock` on WouldBlock, retry on Interrupted, turn
-    // `Ok(0)` into an `ErrorKind::WriteZero` error, return any other error. All written:
-    // `Flushed::All`.
+    // TODO: write until one of the endings above; `*written` is the position in `out`,
+    // before the call and after it, whichever way it ends.
     todo!()
 }

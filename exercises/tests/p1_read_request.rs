@@ -14,6 +14,10 @@
     path = "../wrong/p1_read_request/eof_is_always_clean.rs"
 )]
 #[cfg_attr(
+    exercise_variant = "p1_read_request/feeds_its_own_buffer",
+    path = "../wrong/p1_read_request/feeds_its_own_buffer.rs"
+)]
+#[cfg_attr(
     exercise_variant = "p1_read_request/interrupted_is_fatal",
     path = "../wrong/p1_read_request/interrupted_is_fatal.rs"
 )]
@@ -140,8 +144,23 @@ fn read_all(reader: &mut ScriptedReader, most: usize) -> Vec<(String, u64)> {
             Ok(None) => return requests,
             Err(error) => panic!(
                 "after {} whole request(s), read_request returned {error:?}; the client sent \
-                 valid requests and then closed the connection cleanly",
-                requests.len()
+                 valid requests and then closed the connection cleanly. {}",
+                requests.len(),
+                match error {
+                    ReadError::Truncated => {
+                        "The client closed between requests, yet read_request said Truncated. \
+                         Either it read again while whole requests were still buffered (ask \
+                         framer.next_request() before reading), or Ok(0) counted as truncated \
+                         although framer.is_idle() was true, or bytes were lost on their way \
+                         to the framer (read into framer.read_buf(), then framer.filled(n) \
+                         with the count read)."
+                    }
+                    ReadError::Frame(_) => {
+                        "The framer saw bytes the client did not send in that order: were \
+                         bytes lost, repeated or moved on their way to it?"
+                    }
+                    ReadError::Io(_) => "The scripted client only fails where a test says so.",
+                }
             ),
         }
         assert!(
@@ -196,7 +215,8 @@ fn requests_split_at_any_point_come_out_whole() {
             assert_eq!(
                 read_all(&mut reader, expected.len()),
                 expected,
-                "the stream arrived in two reads, split after byte {split}"
+                "the stream arrived in two reads, split after byte {split}: a read may end \
+                 anywhere in a request, so keep reading until the framer has a whole one"
             );
         }
     });
@@ -223,9 +243,40 @@ fn requests_in_irregular_pieces_come_out_whole() {
             assert_eq!(
                 read_all(&mut reader, expected.len()),
                 expected,
-                "the stream arrived in irregular pieces (seed {seed})"
+                "the stream arrived in irregular pieces (seed {seed}): a read may end anywhere \
+                 in a request, so keep reading until the framer has a whole one"
             );
         }
+    });
+}
+
+#[test]
+fn a_long_pipeline_in_large_reads_comes_out_whole() {
+    /// Requests sent back to back: about 13 KB, more than the framer buffers at once.
+    const PIPELINED: usize = 100;
+    /// Bytes the client has sent by each read: as much as the reader asks for, up to this.
+    const PIECE: usize = 32 * 1024;
+    within(IF_STUCK, || {
+        let (one_round, round_expected) = three_requests();
+        let bytes = one_round.repeat(PIPELINED);
+        let expected: Vec<(String, u64)> = (0..PIPELINED)
+            .flat_map(|_| round_expected.clone())
+            .collect();
+        let mut reader = ScriptedReader::in_pieces(&bytes, std::iter::repeat(PIECE));
+        let requests = read_all(&mut reader, expected.len());
+        assert_eq!(
+            requests.len(),
+            expected.len(),
+            "{} requests were pipelined in {} bytes: a read may bring more bytes than the \
+             framer has room for, so read into framer.read_buf() (never more than fits) and \
+             tell it framer.filled(n). Bytes read elsewhere and not all handed over are lost",
+            expected.len(),
+            bytes.len()
+        );
+        assert_eq!(
+            requests, expected,
+            "every pipelined request must come out whole and in order"
+        );
     });
 }
 
@@ -266,7 +317,12 @@ fn the_end_of_the_stream_between_requests_is_a_clean_close() {
 
         let (bytes, expected) = three_requests();
         let mut reader = ScriptedReader::new([Step::Bytes(bytes), Step::Close]);
-        assert_eq!(read_all(&mut reader, expected.len()), expected);
+        assert_eq!(
+            read_all(&mut reader, expected.len()),
+            expected,
+            "three requests in one read, then a close: the three requests, then Ok(None) (the \
+             close falls between requests, after the last one)"
+        );
     });
 }
 

@@ -23,8 +23,16 @@
     path = "../wrong/p1_thread_pool/drop_abandons_the_queue.rs"
 )]
 #[cfg_attr(
+    exercise_variant = "p1_thread_pool/drops_jobs_when_the_queue_is_full",
+    path = "../wrong/p1_thread_pool/drops_jobs_when_the_queue_is_full.rs"
+)]
+#[cfg_attr(
     exercise_variant = "p1_thread_pool/ignores_max_threads",
     path = "../wrong/p1_thread_pool/ignores_max_threads.rs"
+)]
+#[cfg_attr(
+    exercise_variant = "p1_thread_pool/the_worker_counts_itself_in",
+    path = "../wrong/p1_thread_pool/the_worker_counts_itself_in.rs"
 )]
 pub mod p1_thread_pool;
 
@@ -85,15 +93,21 @@ fn gated_job(
 const IF_NO_JOB_RUNS: &str = "does submit() start a worker thread while fewer than \
                               max_threads exist, and does that worker run the job?";
 const IF_QUEUED_JOBS_STAY: &str = "jobs queued while every worker was busy never ran: do \
-                                   workers take the next job from the queue when they finish one?";
+                                   workers take the next job from the queue when they finish \
+                                   one? Or were jobs lost on the way (a full queue)?";
 
 #[test]
 fn threads_start_lazily_and_never_exceed_max_threads() {
     const MAX: usize = 3;
-    const JOBS: usize = 12;
+    /// A burst: each submit is one more chance to overshoot the limit.
+    const JOBS: usize = 50;
     within(IF_NO_JOB_RUNS, || {
         let mut pool = closure_pool(MAX);
-        assert_eq!(pool.max_threads(), MAX);
+        assert_eq!(
+            pool.max_threads(),
+            MAX,
+            "max_threads() must return the limit given to new()"
+        );
         assert_eq!(
             pool.threads(),
             0,
@@ -105,7 +119,7 @@ fn threads_start_lazily_and_never_exceed_max_threads() {
         let (started_tx, started) = mpsc::channel();
         let (done_tx, done) = mpsc::channel();
         let (gate, waiter) = gate();
-        for _ in 0..JOBS {
+        for submitted in 1..=JOBS {
             let job = gated_job(&started_tx, &waiter, &done_tx);
             let (running, most_at_once) = (Arc::clone(&running), Arc::clone(&most_at_once));
             submit(&mut pool, move || {
@@ -114,10 +128,20 @@ fn threads_start_lazily_and_never_exceed_max_threads() {
                 job();
                 running.fetch_sub(1, Ordering::SeqCst);
             });
+            let threads = pool.threads();
             assert!(
-                pool.threads() <= MAX,
-                "after a submit the pool has {} threads, more than max_threads = {MAX}",
-                pool.threads()
+                threads <= MAX,
+                "after a submit the pool has {threads} threads, more than max_threads = {MAX}"
+            );
+            // Every job so far is held at the gate, so no worker is free and none exits.
+            assert!(
+                threads == submitted.min(MAX),
+                "after {submitted} submit(s), each job still running, the pool must count \
+                 {} worker(s) as soon as submit returns, but threads() says {threads}. Does \
+                 submit reserve the worker (check the count and add one, in one atomic step) \
+                 before it spawns? A count that the new thread raises itself lags behind, and \
+                 the submits that follow start threads beyond max_threads",
+                submitted.min(MAX)
             );
         }
         drop(started_tx);
@@ -141,12 +165,16 @@ fn threads_start_lazily_and_never_exceed_max_threads() {
         }
         assert!(
             most_at_once.load(Ordering::SeqCst) <= MAX,
-            "{} jobs ran at once with max_threads = {MAX}",
+            "{} jobs ran at once with max_threads = {MAX}: does submit reserve its thread \
+             (check the count and add one, in one atomic step) before it spawns? A count that \
+             the new thread raises itself lags behind the submits that follow",
             most_at_once.load(Ordering::SeqCst)
         );
         assert!(
             workers.len() <= MAX,
-            "the jobs ran on {} different threads; the pool may only ever have {MAX}",
+            "the jobs ran on {} different threads; the pool may only ever have {MAX}: does \
+             submit reserve its thread (check the count and add one, in one atomic step) \
+             before it spawns?",
             workers.len()
         );
     });
@@ -177,7 +205,8 @@ fn queue_depth_counts_the_jobs_waiting_for_a_free_worker() {
         assert_eq!(
             pool.queue_depth(),
             3,
-            "both workers are busy, so the three jobs submitted since must all be waiting"
+            "both workers are busy, so the three jobs submitted since must all be waiting (not \
+             run on threads beyond max_threads, and not counted twice)"
         );
         drop(started_tx);
         drop(done_tx);
@@ -187,6 +216,58 @@ fn queue_depth_counts_the_jobs_waiting_for_a_free_worker() {
         }
         assert_eq!(pool.queue_depth(), 0, "every job has run: nothing waits");
     });
+}
+
+#[test]
+fn a_thousand_jobs_can_wait_while_every_worker_is_busy() {
+    /// Clients waiting at once: far more than any "reasonable" fixed queue size.
+    const WAITING: usize = 1_000;
+    within(
+        "submit blocked while every worker was busy: a full (bounded) queue makes the accept \
+         loop wait; the queue must take every job",
+        || {
+            let mut pool = closure_pool(2);
+            let (started_tx, started) = mpsc::channel();
+            let (done_tx, done) = mpsc::channel();
+            let (gate, waiter) = gate();
+            for _ in 0..2 {
+                submit(&mut pool, gated_job(&started_tx, &waiter, &done_tx));
+            }
+            for _ in 0..2 {
+                recv_within(&started, IF_NO_JOB_RUNS);
+            }
+            for _ in 0..WAITING {
+                let done_tx = done_tx.clone();
+                submit(&mut pool, move || {
+                    let _ = done_tx.send(());
+                });
+            }
+            let depth = pool.queue_depth();
+            assert!(
+                depth == WAITING,
+                "both workers are busy, so all {WAITING} jobs submitted since must be waiting \
+                 in the queue, but queue_depth says {depth}: {}",
+                if depth > WAITING {
+                    "it counts jobs that are not waiting (the running ones?)"
+                } else {
+                    "jobs are missing from the queue. Were some dropped (a bounded queue that \
+                     was full?), or taken by threads beyond max_threads?"
+                }
+            );
+            drop(done_tx);
+            drop(gate);
+            for finished in 0..WAITING + 2 {
+                recv_within(
+                    &done,
+                    &format!(
+                        "only {finished} of the {} jobs ran: jobs submitted while every \
+                         worker was busy were lost",
+                        WAITING + 2
+                    ),
+                );
+            }
+        },
+    );
 }
 
 #[test]
@@ -266,7 +347,12 @@ fn a_panicking_job_does_not_shrink_the_pool() {
                  its worker? (std::panic::catch_unwind keeps the worker alive)",
             );
         }
-        assert_eq!(pool.threads(), 1, "the pool still has its one worker");
+        assert_eq!(
+            pool.threads(),
+            1,
+            "a pool of one thread must still have its one worker: fewer, and the panic ended \
+             it; more, and the pool grew beyond max_threads"
+        );
     });
 }
 
@@ -340,7 +426,11 @@ fn max_threads_of_zero_is_raised_to_one() {
             let _ = done_tx.send(());
         });
         recv_within(&done, IF_NO_JOB_RUNS);
-        assert_eq!(pool.threads(), 1);
+        assert_eq!(
+            pool.threads(),
+            1,
+            "the job ran, so the pool raised to one thread has exactly one worker"
+        );
     });
 }
 

@@ -14,6 +14,10 @@
     path = "../wrong/p2_read_some/eof_is_always_clean.rs"
 )]
 #[cfg_attr(
+    exercise_variant = "p2_read_some/feeds_its_own_buffer",
+    path = "../wrong/p2_read_some/feeds_its_own_buffer.rs"
+)]
+#[cfg_attr(
     exercise_variant = "p2_read_some/reads_until_would_block",
     path = "../wrong/p2_read_some/reads_until_would_block.rs"
 )]
@@ -173,7 +177,9 @@ fn would_block_after_part_of_a_request_keeps_the_part() {
         let mut framer = Framer::new();
         assert_eq!(
             read_some(&mut socket, &mut framer).expect("the read succeeded"),
-            Received::Bytes(head.len())
+            Received::Bytes(head.len()),
+            "the first {} bytes of a request arrived: Received::Bytes with their count",
+            head.len()
         );
         let result = read_some(&mut socket, &mut framer);
         assert!(
@@ -185,9 +191,15 @@ fn would_block_after_part_of_a_request_keeps_the_part() {
         socket.steps.push_back(Step::Bytes(tail.to_vec()));
         assert_eq!(
             read_some(&mut socket, &mut framer).expect("the read succeeded"),
-            Received::Bytes(tail.len())
+            Received::Bytes(tail.len()),
+            "the rest of the request arrived: Received::Bytes with its length"
         );
-        assert_eq!(framed(&mut framer), vec!["/a"]);
+        assert_eq!(
+            framed(&mut framer),
+            vec!["/a"],
+            "the two halves, read in two calls, make one request: the first half must stay in \
+             the framer across the WouldBlock"
+        );
     });
 }
 
@@ -213,6 +225,51 @@ fn one_call_is_one_read() {
 }
 
 #[test]
+fn a_long_pipeline_comes_out_whole_over_many_calls() {
+    /// Requests the client pipelines at once: about 13 KB, more than the framer buffers.
+    const PIPELINED: usize = 350;
+    /// Calls that are more than enough: each brings up to a few KB.
+    const MOST_CALLS: usize = 1_000;
+    within(IF_STUCK, || {
+        let bytes = [GET_A, GET_B].concat().repeat(PIPELINED / 2);
+        let mut socket = ScriptedSocket::new([Step::Bytes(bytes.clone())]);
+        let mut framer = Framer::new();
+        let mut targets = Vec::new();
+        let mut bytes_reported = 0;
+        // The connection's loop: read once, serve what is whole, read again; until drained.
+        for _ in 0..MOST_CALLS {
+            match read_some(&mut socket, &mut framer) {
+                Ok(Received::Bytes(n)) => bytes_reported += n,
+                Ok(Received::WouldBlock) => break,
+                other => panic!(
+                    "the client sent {} bytes of requests and is waiting: expected \
+                     Received::Bytes, then Received::WouldBlock once the socket is drained; \
+                     got {other:?}. (Closed or Truncated here: a read into a framer with no \
+                     room left gets 0 bytes, which looks like the end of the stream. Read once \
+                     per call, into framer.read_buf().)",
+                    bytes.len()
+                ),
+            }
+            targets.extend(framed(&mut framer));
+        }
+        assert_eq!(
+            bytes_reported,
+            bytes.len(),
+            "the Received::Bytes counts must add up to the bytes the client sent"
+        );
+        assert_eq!(
+            targets.len(),
+            PIPELINED,
+            "{PIPELINED} requests ({} bytes) were waiting in the socket: more than the framer \
+             has room for at once. Read into framer.read_buf() (never more than fits: the rest \
+             stays in the socket for the next call) and tell it framer.filled(n). Bytes read \
+             elsewhere and not all handed over are lost",
+            bytes.len()
+        );
+    });
+}
+
+#[test]
 fn the_end_of_the_stream_between_requests_is_a_clean_close() {
     within(IF_STUCK, || {
         let mut socket = ScriptedSocket::new([Step::Close]);
@@ -225,7 +282,12 @@ fn the_end_of_the_stream_between_requests_is_a_clean_close() {
         let mut socket = ScriptedSocket::new([Step::Bytes(GET_A.to_vec()), Step::Close]);
         let mut framer = Framer::new();
         read_some(&mut socket, &mut framer).expect("the read succeeded");
-        assert_eq!(framed(&mut framer), vec!["/a"]);
+        assert_eq!(
+            framed(&mut framer),
+            vec!["/a"],
+            "the first read brought a whole request: the framer must hold it (read into \
+             framer.read_buf(), then framer.filled(n))"
+        );
         let result = read_some(&mut socket, &mut framer);
         assert!(
             matches!(result, Ok(Received::Closed)),
@@ -342,7 +404,11 @@ fn on_a_real_non_blocking_socket() {
                 );
                 targets = framed(&mut framer);
             }
-            assert_eq!(targets, vec!["/a"]);
+            assert_eq!(
+                targets,
+                vec!["/a"],
+                "the client sent one request for /a over a real socket"
+            );
 
             client
                 .shutdown(Shutdown::Write)

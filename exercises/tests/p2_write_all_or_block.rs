@@ -152,7 +152,12 @@ fn short_writes_are_normal_and_the_loop_goes_on() {
              Ok(Flushed::All), got {flushed:?}. A short write is not a full socket: only \
              WouldBlock says that"
         );
-        assert_eq!(written, out.len());
+        assert_eq!(
+            written,
+            out.len(),
+            "everything was written, so `written` must be the whole length: does it add what \
+             each write took?"
+        );
         assert!(
             socket.received == out,
             "after short writes, write the rest from where the last write stopped"
@@ -189,7 +194,11 @@ fn would_block_stops_and_the_next_call_resumes_where_it_stopped() {
             matches!(third, Ok(Flushed::All)),
             "expected Ok(Flushed::All), got {third:?}"
         );
-        assert_eq!(written, out.len());
+        assert_eq!(
+            written,
+            out.len(),
+            "the third call wrote the rest: `written` must be the whole length"
+        );
         assert_eq!(
             socket.received.len(),
             out.len(),
@@ -212,13 +221,20 @@ fn a_call_starts_at_written() {
         let mut socket = ScriptedSocket::new([]);
         let mut written = 25;
         let flushed = write_all_or_block(&mut socket, &out, &mut written);
-        assert!(matches!(flushed, Ok(Flushed::All)), "got {flushed:?}");
+        assert!(
+            matches!(flushed, Ok(Flushed::All)),
+            "the socket took everything offered: expected Ok(Flushed::All), got {flushed:?}"
+        );
         assert!(
             socket.received == out[25..],
             "`written` was 25 on entry: the first 25 bytes were sent by an earlier call, and \
              only out[25..] may be written now"
         );
-        assert_eq!(written, out.len());
+        assert_eq!(
+            written,
+            out.len(),
+            "`written` started at 25 and the rest was written: it must end at the whole length"
+        );
     });
 }
 
@@ -259,7 +275,11 @@ fn an_interrupted_write_is_retried() {
             "writes interrupted by a signal (ErrorKind::Interrupted) must be retried, not \
              reported: expected Ok(Flushed::All), got {flushed:?}"
         );
-        assert!(socket.received == out);
+        assert!(
+            socket.received == out,
+            "after the interrupted writes were retried, the peer must have received every \
+             byte once, in order"
+        );
     });
 }
 
@@ -393,7 +413,24 @@ fn fills_a_real_socket_and_resumes_when_it_drains() {
             match write_all_or_block(&mut server, &out, &mut written) {
                 Ok(Flushed::All) => break,
                 Ok(Flushed::WouldBlock) => wait_writable(&server),
-                Err(e) => panic!("writing to a client that reads failed: {e}"),
+                Err(e) => {
+                    // The client closes only once it has read the whole response's length.
+                    let (seen, first_wrong) = recv_within(
+                        &received,
+                        "the client stopped reading without reporting what it received",
+                    );
+                    panic!(
+                        "writing failed ({e}) after the client had received {seen} bytes of a \
+                         {expected_len}-byte response (the first wrong one at {first_wrong:?}) \
+                         and closed: {}",
+                        if seen >= expected_len {
+                            "more bytes were written than the response has. Are some written \
+                             twice? Each call must start at out[*written..]"
+                        } else {
+                            "the connection broke while the client was still reading"
+                        }
+                    );
+                }
             }
         }
         drop(server);

@@ -132,15 +132,43 @@ pub fn calibrate() -> f64 {
     *SPINS_PER_NANO.get_or_init(|| {
         let fastest = (0..CALIBRATION_RUNS)
             .map(|_| {
-                let started = Instant::now();
+                let started = thread_cpu_time();
                 black_box(spin(black_box(CALIBRATION_SPINS)));
-                started.elapsed()
+                thread_cpu_time().saturating_sub(started)
             })
             .min()
             .unwrap_or(Duration::from_millis(1))
             .max(Duration::from_nanos(1));
         CALIBRATION_SPINS as f64 / fastest.as_nanos() as f64
     })
+}
+
+/// How long the calling thread has run on a CPU so far: unlike the wall clock, it does not
+/// advance while the thread waits for a CPU, so a busy machine cannot make the calibration
+/// believe the CPU is slower than it is (and every request then burn too little).
+#[cfg(unix)]
+fn thread_cpu_time() -> Duration {
+    let mut now = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `now` is a valid timespec to write to, and the clock id is a constant of libc.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut now) };
+    if rc != 0 {
+        return wall_clock_since_start();
+    }
+    Duration::new(now.tv_sec as u64, now.tv_nsec as u32)
+}
+
+#[cfg(not(unix))]
+fn thread_cpu_time() -> Duration {
+    wall_clock_since_start()
+}
+
+/// The fallback where a thread's CPU clock cannot be read: time since the first call.
+fn wall_clock_since_start() -> Duration {
+    static START: OnceLock<Instant> = OnceLock::new();
+    START.get_or_init(Instant::now).elapsed()
 }
 
 /// The work itself: a linear congruential generator, which the compiler cannot skip or fold
