@@ -110,6 +110,9 @@
 //! - **Outputs are thrown away, and a panic kills the loop.** [`join`]'s [`JoinHandle`] is a
 //!   future of the task's output; a panic is caught and becomes a [`JoinError`]. Tokio:
 //!   `tokio/src/runtime/task/join.rs` and `harness.rs`.
+//! - **One future, one thread** is the smallest case, before any queue: [`park::block_on`]
+//!   polls it, and parks the thread until its waker unparks it. Tokio:
+//!   `tokio/src/runtime/park.rs`.
 //! - **The loop sleeps on a condition variable**, so nothing but a wake can wake it. The
 //!   [`executor`] sleeps in the I/O [`driver`] instead — epoll, with the nearest timer as
 //!   timeout — and a wake from another thread unparks it. Tokio:
@@ -135,6 +138,7 @@ pub mod driver;
 pub mod executor;
 pub mod join;
 pub mod net;
+pub mod park;
 pub mod scheduled_io;
 pub mod server;
 pub mod state;
