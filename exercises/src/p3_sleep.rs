@@ -26,9 +26,10 @@
 //! - It never wakes itself to be polled again (that would be spinning, not sleeping).
 //!
 //! The driver: `part3_wakers::context::driver()` returns the current runtime's
-//! `Arc<Driver>` (it panics outside `Runtime::block_on`, so call it in `poll`, not in
-//! `sleep`). `driver.add_timer(deadline, waker)` returns a `TimerId`;
-//! `driver.cancel_timer(id)` cancels it; `driver.load()` is `(sockets, timers)` — the tests read
+//! `Arc<part3_wakers::driver::Driver>` (it panics outside `Runtime::block_on`, so call it in
+//! `poll`, not in `sleep`). `driver.add_timer(deadline, waker)` sets a timer that will wake
+//! `waker` and returns its `part2_reactor::timer::TimerId`; `driver.cancel_timer(id)` cancels
+//! it (harmless if it already fired); `driver.load()` is `(sockets, timers)` — the tests read
 //! the timers.
 //!
 //! **Lesson:** `part3-wakers/README.md`, section "Leaf futures: sleep". The real piece is

@@ -19,6 +19,10 @@
     path = "../wrong/p3_sleep/never_rearms_for_a_new_waker.rs"
 )]
 #[cfg_attr(
+    exercise_variant = "p3_sleep/rearms_without_cancelling_the_old_timer",
+    path = "../wrong/p3_sleep/rearms_without_cancelling_the_old_timer.rs"
+)]
+#[cfg_attr(
     exercise_variant = "p3_sleep/spins_instead_of_setting_a_timer",
     path = "../wrong/p3_sleep/spins_instead_of_setting_a_timer.rs"
 )]
