@@ -27,10 +27,9 @@
 //! ```
 //!
 //! Every transition that can race with another thread must read the word and write the next
-//! one in a single atomic operation: `compare_exchange` in a loop (read, compute the next word,
-//! swap it in if nobody changed the word meanwhile, else retry with what is there now), or a
-//! single `fetch_*` where one fits. `Ordering::AcqRel` on success is what lets the next poller
-//! see what the previous one wrote.
+//! one as a single indivisible step: a read followed by a separate write is exactly the bug the
+//! many-thread test looks for. Use `Ordering::AcqRel` for the writes that succeed: it is what
+//! lets the next poller see what the previous one wrote.
 //!
 //! **Lesson:** `part3-wakers/README.md`, section "One task, one queue entry: the state word".
 //! The real piece is `part3_wakers::state::State` (its docs draw the whole machine; Tokio's is
