@@ -53,12 +53,13 @@ impl Drop for Entered {
     }
 }
 
-/// The current runtime's I/O driver.
+/// The current runtime's I/O driver: where a leaf future (a socket, `sleep`) registers what it
+/// waits for. Public so that leaf futures can be written outside this crate too.
 ///
 /// # Panics
 ///
 /// Outside `Runtime::block_on`, with a message that says so.
-pub(crate) fn driver() -> Arc<Driver> {
+pub fn driver() -> Arc<Driver> {
     with_current(|handle| handle.driver.clone())
 }
 

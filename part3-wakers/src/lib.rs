@@ -102,6 +102,9 @@
 //! - **`std::task::Wake`** builds the waker. [`waker`] writes the same `RawWakerVTable` by hand
 //!   (clone, wake, wake_by_ref, drop, each with its reference-count rule) and polls with a
 //!   borrowed waker that costs no count. Tokio: `tokio/src/runtime/task/waker.rs`.
+//! - **One future, one thread** is the smallest case, before any queue: [`park::block_on`]
+//!   polls it, and parks the thread until its waker unparks it. Tokio:
+//!   `tokio/src/runtime/park.rs`.
 //! - **A `Mutex` around the future, and every wake queues.** Two wakes queue a task twice, and
 //!   a wake during its poll queues it while it runs. [`state`] keeps four bits in one atomic
 //!   word: a task is queued at most once, a wake during a poll becomes one re-queue after it,
@@ -136,6 +139,7 @@ pub mod executor;
 pub mod join;
 pub mod net;
 pub mod observe;
+pub mod park;
 pub mod scheduled_io;
 pub mod server;
 pub mod state;

@@ -179,16 +179,17 @@ impl Task {
     }
 
     /// A wake that owns a reference (`Waker::wake`): queue the task if it was IDLE, handing the
-    /// scheduler this very reference; otherwise just drop it.
-    pub(crate) fn wake_by_val(this: Arc<Self>) {
+    /// scheduler this very reference; otherwise just drop it. Public for wakers written outside
+    /// this crate (the exercises' hand-made waker calls it from its vtable).
+    pub fn wake_by_val(this: Arc<Self>) {
         if this.state.wake() == WakeAction::Schedule {
             Task::schedule(this);
         }
     }
 
     /// A wake that borrows (`Waker::wake_by_ref`): the same, cloning the reference only when the
-    /// task is to be queued.
-    pub(crate) fn wake_by_ref(this: &Arc<Self>) {
+    /// task is to be queued. Public for the same reason as [`wake_by_val`](Self::wake_by_val).
+    pub fn wake_by_ref(this: &Arc<Self>) {
         if this.state.wake() == WakeAction::Schedule {
             Task::schedule(Arc::clone(this));
         }
