@@ -120,7 +120,7 @@ fn idle_task() -> Setup {
     let polls = Arc::new(AtomicUsize::new(0));
     let (task, _join) = Task::new(CountPolls(polls.clone()), Arc::downgrade(&scheduler));
     assert_eq!(
-        task.clone().run(),
+        Task::run(task.clone()),
         Ran::Pending,
         "the first poll of the task"
     );
@@ -320,7 +320,7 @@ fn a_woken_task_is_polled_again() {
             );
             for entry in entries {
                 assert_eq!(
-                    entry.run(),
+                    Task::run(entry),
                     Ran::Pending,
                     "round {round}: the queued task can be run: the wake made it SCHEDULED"
                 );
@@ -461,7 +461,7 @@ fn many_threads_clone_wake_and_drop_and_every_reference_comes_back() {
         let mut runs = 0;
         while threads.iter().any(|t| !t.is_finished()) || queue.len() > 0 {
             for entry in queue.take() {
-                entry.run();
+                Task::run(entry);
                 runs += 1;
             }
             thread::yield_now();

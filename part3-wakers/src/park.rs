@@ -83,7 +83,7 @@ impl Wake for Unparker {
     }
 }
 
-#[cfg(all(test, not(loom)))]
+#[cfg(all(test, not(loom_model)))]
 mod tests {
     use std::future::poll_fn;
     use std::sync::mpsc;
