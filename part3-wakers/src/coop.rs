@@ -3,8 +3,9 @@
 //!
 //! Nothing stops a task that always finds its socket ready from looping forever inside one poll,
 //! and on one thread that starves every other task. So the executor gives each poll a budget of
-//! [`BUDGET_PER_POLL`] operations, and every leaf future (accept, read, write, sleep) spends one
-//! through [`poll_proceed`] before doing its work. Once the budget is spent, `poll_proceed` wakes
+//! [`BUDGET_PER_POLL`] operations, and every socket future (accept, read, write) spends one
+//! through [`poll_proceed`] before doing its work. (`Sleep` spends none here; Tokio's does,
+//! `tokio/src/time/sleep.rs`.) Once the budget is spent, `poll_proceed` wakes
 //! the task and returns `Pending`: the task yields to the back of the run queue, and whatever
 //! `.await` chain it was in unwinds to the executor.
 //!

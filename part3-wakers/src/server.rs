@@ -10,8 +10,8 @@
 //! another task.
 //!
 //! ```text
-//!   accept loop (one task)                      one task per connection
-//!   ──────────────────────                      ───────────────────────
+//!   accept loop (block_on's main future)        one task per connection
+//!   ────────────────────────────────────        ───────────────────────
 //!   loop {                                      loop {
 //!     accept().await ── EMFILE: sleep(backoff)     next request in the framer?
 //!     spawn(serve_connection(stream))                yes: io_ms > 0? flush, sleep(io_ms).await

@@ -10,7 +10,8 @@
 //!   tasks are polled without being woken (a new task's first poll, or a runtime that polls
 //!   blindly); fewer means several wakes arrived before one poll and were merged into it.
 //! - **spurious polls**: polled, still `Pending`, and no leaf future made progress (nothing
-//!   read, written, accepted, no timer fired). A wake that was not needed costs a poll.
+//!   read, written, accepted, no timer fired). A wake that was not needed costs a poll; so does
+//!   a new task's first poll, when it comes before the driver has seen its socket ready.
 //! - **wakes by cause**: who made the task runnable again — the driver (a socket became ready,
 //!   a timer fired), the task itself (`yield_now`, a spent budget), another thread, another task.
 //! - **waker clones and drops**: every future that stores a waker clones it, and every
