@@ -9,9 +9,9 @@
 //! - **polls per wake**: about 1 when every wake leads to one useful poll. More than 1 means
 //!   tasks are polled without being woken (a new task's first poll, or a runtime that polls
 //!   blindly); fewer means several wakes arrived before one poll and were merged into it.
-//! - **spurious polls**: polled, still `Pending`, and no leaf future made progress (nothing
-//!   read, written, accepted, no timer fired). A wake that was not needed costs a poll; so does
-//!   a new task's first poll, when it comes before the driver has seen its socket ready.
+//! - **spurious polls**: woken, polled, still `Pending`, and no leaf future made progress
+//!   (nothing read, written, accepted, no timer fired): a wake that was not needed cost a poll.
+//!   A new task's first poll is not counted: `spawn` asked for it, not a wake.
 //! - **wakes by cause**: who made the task runnable again — the driver (a socket became ready,
 //!   a timer fired), the task itself (`yield_now`, a spent budget), another thread, another task.
 //! - **waker clones and drops**: every future that stores a waker clones it, and every

@@ -228,6 +228,9 @@ impl TaskWaker {
     pub fn poll<T>(&self, poll: impl FnOnce(&mut Context<'_>) -> Poll<T>) -> Poll<T> {
         let counted = self.counted();
         let wakes_before = counted.wakes.load(Relaxed);
+        // A new task's first poll was asked for by `spawn`, not by a wake: it cannot be a wake
+        // that was not needed.
+        let first = counted.polls.load(Relaxed) == 0;
         let started = Instant::now();
         let journey = counted.journey.load(Relaxed);
         if journey != NO_JOURNEY {
@@ -242,7 +245,7 @@ impl TaskWaker {
         let pending = result.is_pending();
         let report = PollReport {
             pending,
-            spurious: pending && !progress.made_progress(),
+            spurious: pending && !first && !progress.made_progress(),
             lost_waker: pending && !self.could_be_woken(wakes_before),
             took: ended.saturating_duration_since(started),
         };
