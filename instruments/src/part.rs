@@ -49,6 +49,10 @@ pub trait Part: 'static {
     type View: PartView;
     type Server: RunningServer<Self::View>;
 
+    /// Scenarios only this part plays, as `(name, text)` (`include_str!` of a file), beside
+    /// the shared [`BUILT_IN`](crate::scenario::BUILT_IN) ones.
+    const SCENARIOS: &'static [(&'static str, &'static str)] = &[];
+
     /// Starts the server; it serves until dropped.
     fn start(serve: &ServeArgs, options: &Self::Options) -> anyhow::Result<Self::Server>;
 }

@@ -14,7 +14,10 @@
 //!
 //! `connections=past-wall` is resolved when the scenario starts, from the limits this machine
 //! really has (see [`crate::limits`]), so the story reaches the wall wherever it runs.
-//! Built-in scenarios are listed in [`BUILT_IN`]; `--scenario FILE` plays your own.
+//! `key=b` presses one of the part's own keys ([`PartView::keys`](crate::dashboard::PartView::keys)),
+//! for what only the server can do (block a worker, switch runtimes).
+//! Built-in scenarios are listed in [`BUILT_IN`], a part adds its own ([`Part::SCENARIOS`](crate::part::Part::SCENARIOS));
+//! `--scenario FILE` plays your own.
 
 use std::fmt;
 use std::time::Duration;
@@ -43,6 +46,8 @@ pub struct Step {
     pub connections: Option<Connections>,
     pub pacing: Option<Pacing>,
     pub mode: Option<ConnectionMode>,
+    /// Part keys to press, in order.
+    pub keys: Vec<char>,
     pub note: Option<String>,
 }
 
@@ -94,17 +99,22 @@ impl std::error::Error for ScenarioError {}
 impl Scenario {
     /// A built-in scenario by name.
     pub fn built_in(name: &str) -> Option<Scenario> {
-        let (_, text) = BUILT_IN.iter().find(|(n, _)| *n == name)?;
+        Scenario::named(name, &[])
+    }
+
+    /// A built-in scenario or one of `part`'s, by name.
+    fn named(name: &str, part: &[(&str, &str)]) -> Option<Scenario> {
+        let (_, text) = BUILT_IN.iter().chain(part).find(|(n, _)| *n == name)?;
         Some(Scenario::parse(name, text).expect("built-in scenarios are tested to parse"))
     }
 
-    /// A built-in scenario's name, or the path of a scenario file.
-    pub fn load(name_or_path: &str) -> anyhow::Result<Scenario> {
-        if let Some(scenario) = Scenario::built_in(name_or_path) {
+    /// A built-in scenario's name, one of `part`'s, or the path of a scenario file.
+    pub fn load(name_or_path: &str, part: &[(&str, &str)]) -> anyhow::Result<Scenario> {
+        if let Some(scenario) = Scenario::named(name_or_path, part) {
             return Ok(scenario);
         }
         let text = std::fs::read_to_string(name_or_path).map_err(|e| {
-            let names: Vec<_> = BUILT_IN.iter().map(|(n, _)| *n).collect();
+            let names: Vec<_> = BUILT_IN.iter().chain(part).map(|(n, _)| *n).collect();
             anyhow::anyhow!(
                 "no built-in scenario {name_or_path:?} (built in: {}) and no such file: {e}",
                 names.join(", ")
@@ -148,6 +158,7 @@ impl Scenario {
                 connections: None,
                 pacing: None,
                 mode: None,
+                keys: Vec::new(),
                 note,
             };
             for word in words {
@@ -176,9 +187,16 @@ impl Scenario {
                             _ => unreachable!("`rate` and `mode` parse to Pacing and Mode"),
                         }
                     }
+                    "key" => {
+                        let mut chars = value.chars();
+                        match (chars.next(), chars.next()) {
+                            (Some(key), None) => step.keys.push(key),
+                            _ => return Err(fail(format!("key: {value:?} is not one key"))),
+                        }
+                    }
                     other => {
                         return Err(fail(format!(
-                            "unknown key {other:?} (use connections, rate, mode)"
+                            "unknown key {other:?} (use connections, rate, mode, key)"
                         )));
                     }
                 }
@@ -186,6 +204,7 @@ impl Scenario {
             let changes_nothing = step.connections.is_none()
                 && step.pacing.is_none()
                 && step.mode.is_none()
+                && step.keys.is_empty()
                 && step.note.is_none();
             if !(end.is_some() && changes_nothing) {
                 steps.push(step);
@@ -310,6 +329,18 @@ mod tests {
             ]
         );
         assert_eq!(scenario.end, Duration::from_secs(3));
+        let keys = Scenario::parse("k", "0s key=b key=r \"press\"\n1s end").expect("valid");
+        assert_eq!(keys.steps[0].keys, vec!['b', 'r']);
+        assert!(keys.steps[0].commands(0).is_empty(), "keys are no load commands");
+    }
+
+    #[test]
+    fn a_part_adds_its_own_scenarios() {
+        let part = [("mine", "0s key=b\n1s end")];
+        assert_eq!(Scenario::load("mine", &part).expect("found").steps.len(), 1);
+        assert!(Scenario::load("story", &part).is_ok(), "the shared ones stay");
+        let missing = Scenario::load("nowhere", &part).expect_err("no such scenario");
+        assert!(missing.to_string().contains("mine"), "{missing}");
     }
 
     #[test]
@@ -319,6 +350,7 @@ mod tests {
             ("0s rate=-5\n1s end", 1, "positive"),
             ("soon connections=1\n1s end", 1, "soon"),
             ("0s speed=9\n1s end", 1, "unknown key"),
+            ("0s key=bb\n1s end", 1, "one key"),
             ("0s connections=1 \"open\n1s end", 1, "closing quote"),
             ("0s connections=1", 1, "end"),
             ("1s end\n2s connections=3", 2, "follow"),

@@ -129,6 +129,7 @@
 //! `tests/loom.rs` can check the waker's reference counting and a wake racing with a poll in
 //! every interleaving.
 
+pub mod async_runtime;
 pub mod context;
 pub mod coop;
 pub mod driver;

@@ -26,6 +26,10 @@
 //! accept failures (out of file descriptors) back off on a timer. Fairness, which part 2 coded
 //! by hand (at most 32 requests a turn), comes from the [cooperative budget](crate::coop)
 //! inside every I/O future.
+//!
+//! Both loops are generic over the [runtime](crate::async_runtime) they run on: `R::sleep`,
+//! `R::accept`, `stream.read` are our leaf futures here (`R` = [`Ours`]), and Tokio's when part 4
+//! runs this very code on Tokio to compare the two runtimes on the same app.
 
 use std::io;
 use std::net::{SocketAddr, TcpListener as StdTcpListener};
@@ -42,9 +46,8 @@ use part2_reactor::conn::WRITE_BUFFER_LIMIT;
 use part2_reactor::event_loop::ACCEPT_BACKOFF;
 pub use part2_reactor::server::ServerConfig;
 
+use crate::async_runtime::{AsyncRuntime, AsyncStream, Ours};
 use crate::executor::Runtime;
-use crate::net::{TcpListener, TcpStream};
-use crate::time::{sleep, timeout};
 
 /// The name of the one thread that runs every task (htop and the dashboard show it).
 pub const RUNTIME_THREAD_NAME: &str = "runtime";
@@ -135,39 +138,49 @@ async fn serve(
     stats: Arc<ServerStats>,
     stop: Arc<StopSignal>,
 ) -> io::Result<()> {
-    let mut listener = TcpListener::from_std(listener)?;
-    let config = Arc::new(config);
-    let accepting = async {
-        loop {
-            match listener.accept().await {
-                Ok((stream, _peer)) => {
-                    stats.accepted.incr();
-                    let (config, stats) = (Arc::clone(&config), Arc::clone(&stats));
-                    crate::spawn(async move { serve_connection(stream, &config, &stats).await });
-                }
-                // The client gave up before we accepted it.
-                Err(e) if e.kind() == io::ErrorKind::ConnectionAborted => {}
-                Err(_) => {
-                    // Most often EMFILE: no descriptor for the connection. It stays in the
-                    // kernel's queue; try again after a pause rather than spin.
-                    stats.error(ServerError::AcceptFailed);
-                    sleep(ACCEPT_BACKOFF).await;
-                }
-            }
-        }
-    };
-    let mut accepting = std::pin::pin!(accepting);
+    let listener = Ours::listener(listener)?;
+    let mut accepting = std::pin::pin!(accept_loop::<Ours>(listener, Arc::new(config), stats));
     std::future::poll_fn(|cx| {
         if stop.poll_raised(cx).is_ready() {
             return Poll::Ready(Ok(()));
         }
-        accepting.as_mut().poll(cx)
+        accepting.as_mut().poll(cx).map(Ok)
     })
     .await
 }
 
+/// Accepts connections forever, a task for each, on runtime `R`: [`Ours`] here, another in
+/// part 4. Never returns; it ends when its task is dropped.
+pub async fn accept_loop<R: AsyncRuntime>(
+    mut listener: R::Listener,
+    config: Arc<ServerConfig>,
+    stats: Arc<ServerStats>,
+) {
+    loop {
+        match R::accept(&mut listener).await {
+            Ok(stream) => {
+                stats.accepted.incr();
+                let (config, stats) = (Arc::clone(&config), Arc::clone(&stats));
+                R::spawn(async move { serve_connection::<R>(stream, &config, &stats).await });
+            }
+            // The client gave up before we accepted it.
+            Err(e) if e.kind() == io::ErrorKind::ConnectionAborted => {}
+            Err(_) => {
+                // Most often EMFILE: no descriptor for the connection. It stays in the
+                // kernel's queue; try again after a pause rather than spin.
+                stats.error(ServerError::AcceptFailed);
+                R::sleep(ACCEPT_BACKOFF).await;
+            }
+        }
+    }
+}
+
 /// Serves one connection until the client leaves, errs, sends a bad request or goes idle.
-pub async fn serve_connection(mut stream: TcpStream, config: &ServerConfig, stats: &ServerStats) {
+pub async fn serve_connection<R: AsyncRuntime>(
+    mut stream: R::Stream,
+    config: &ServerConfig,
+    stats: &ServerStats,
+) {
     let _open = stats.active_connections.enter();
     // Responses are small and written whole: send them at once rather than batch them.
     if stream.set_nodelay(true).is_err() {
@@ -186,7 +199,7 @@ pub async fn serve_connection(mut stream: TcpStream, config: &ServerConfig, stat
                     if let Err(e) = out.flush(&mut stream).await {
                         break Err(e);
                     }
-                    sleep(plan.io).await;
+                    R::sleep(plan.io).await;
                 }
                 app::burn_cpu(plan.cpu);
                 out.push(&plan.response, in_flight);
@@ -203,7 +216,7 @@ pub async fn serve_connection(mut stream: TcpStream, config: &ServerConfig, stat
                 if let Err(e) = out.flush(&mut stream).await {
                     break Err(e);
                 }
-                match timeout(config.idle_timeout, stream.read(framer.read_buf())).await {
+                match R::timeout(config.idle_timeout, stream.read(framer.read_buf())).await {
                     Ok(Ok(0)) if framer.is_idle() => break Ok(()),
                     Ok(Ok(0)) => break Err(io::ErrorKind::UnexpectedEof.into()),
                     Ok(Ok(n)) => framer.filled(n),
@@ -262,7 +275,7 @@ impl<'a> Responses<'a> {
     }
 
     /// Writes everything, waiting for room as needed; then the responses count as served.
-    async fn flush(&mut self, stream: &mut TcpStream) -> io::Result<()> {
+    async fn flush(&mut self, stream: &mut impl AsyncStream) -> io::Result<()> {
         if !self.bytes.is_empty() {
             stream.write_all(&self.bytes).await?;
             self.bytes.clear();
@@ -275,7 +288,7 @@ impl<'a> Responses<'a> {
 }
 
 /// Adds the system calls `stream` made since last time to the server's counters.
-fn record_syscalls(stream: &mut TcpStream, stats: &ServerStats) {
+fn record_syscalls(stream: &mut impl AsyncStream, stats: &ServerStats) {
     let counts = stream.take_counts();
     stats.syscalls.reads.add(counts.reads);
     stats

@@ -108,15 +108,18 @@ impl Controller {
         controller
     }
 
-    /// Plays the scenario's due steps; returns the latest load report and the stage.
-    pub(super) fn tick(&mut self) -> (Option<LoadReport>, Option<String>) {
+    /// Plays the scenario's due steps; returns the latest load report, the stage, and the part
+    /// keys the steps press (for the server: the controller owns only the load).
+    pub(super) fn tick(&mut self) -> (Option<LoadReport>, Option<String>, Vec<char>) {
+        let mut keys = Vec::new();
         if let Some((player, started)) = &mut self.playing {
             let elapsed = started.elapsed();
-            let commands: Vec<LoadCommand> = player
-                .due(elapsed)
+            let due = player.due(elapsed);
+            let commands: Vec<LoadCommand> = due
                 .iter()
                 .flat_map(|step| step.commands(self.limits.past_the_wall))
                 .collect();
+            keys.extend(due.iter().flat_map(|step| step.keys.iter().copied()));
             if player.is_over(elapsed) {
                 let name = player.scenario().name.clone();
                 self.playing = None;
@@ -130,7 +133,7 @@ impl Controller {
         }
         let stage = self.playing.as_ref().and_then(|(player, _)| player.stage());
         let report = self.load.as_ref().and_then(LoadProcess::latest);
-        (report, stage)
+        (report, stage, keys)
     }
 
     /// Messages for the learner since the last call.

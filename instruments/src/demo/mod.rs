@@ -54,7 +54,7 @@ pub fn run<P: Part>(
 ) -> anyhow::Result<()> {
     let (limits, notes) = LoadLimits::read();
     let server = Arc::new(start_server::<P>(serve, options, DEMO_ADDR)?);
-    let scenario = choose_scenario(demo)?;
+    let scenario = choose_scenario(demo, P::SCENARIOS)?;
     let mut config = LoadConfig::new(server.local_addr());
     config.connections = demo.connections.unwrap_or(0);
     config.pacing = demo.rate.unwrap_or(Pacing::Closed);
@@ -215,7 +215,10 @@ impl<S> Run<S> {
                 }
             }
             ticks += 1;
-            let (load, stage) = self.controller.tick();
+            let (load, stage, keys) = self.controller.tick();
+            for key in keys {
+                self.sampler.server().on_key(key);
+            }
             let sample = self.sampler.sample(load, stage);
             if sample.t >= self.warmup {
                 self.summary.add(&sample);
@@ -298,11 +301,14 @@ fn start_server<P: Part>(
     })
 }
 
-fn choose_scenario(demo: &DemoArgs) -> anyhow::Result<Option<Scenario>> {
+fn choose_scenario(
+    demo: &DemoArgs,
+    part_scenarios: &[(&str, &str)],
+) -> anyhow::Result<Option<Scenario>> {
     let by_hand = demo.connections.is_some() || demo.rate.is_some() || demo.churn;
     match (&demo.scenario, by_hand) {
-        (Some(name), _) => Scenario::load(name).map(Some),
+        (Some(name), _) => Scenario::load(name, part_scenarios).map(Some),
         (None, true) => Ok(None),
-        (None, false) => Scenario::load("story").map(Some),
+        (None, false) => Scenario::load("story", part_scenarios).map(Some),
     }
 }

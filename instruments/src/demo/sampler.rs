@@ -32,6 +32,11 @@ impl<S> Sampler<S> {
         }
     }
 
+    /// The server sampled, also the one scenario keys go to.
+    pub(super) fn server(&self) -> &S {
+        &self.server
+    }
+
     pub(super) fn sample<X>(&mut self, load: Option<LoadReport>, stage: Option<String>) -> Sample<X>
     where
         S: RunningServer<X>,
