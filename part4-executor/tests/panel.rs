@@ -57,7 +57,7 @@ fn ours_with_a_blocked_worker() -> ExecutorSample {
     ExecutorSample {
         runtime: RuntimeKind::Ours,
         workers: vec![
-            worker(0, 0.0, 0.0, 100.0),
+            worker(4, 0.0, 0.0, 100.0),
             worker(2, 9_050.0, 812.0, 64.0),
             worker(1, 8_870.0, 790.0, 61.5),
             worker(0, 9_120.0, 640.0, 66.0),
@@ -84,12 +84,30 @@ fn tokio_stable_metrics_only() -> ExecutorSample {
     }
 }
 
-fn history(part: ExecutorSample) -> Series<Sample<ExecutorSample>> {
+/// Twenty ticks ending in `latest`: the first eight on the other runtime, at half the load
+/// (a switch happened), then a rise to `latest`'s.
+fn history(latest: ExecutorSample) -> Series<Sample<ExecutorSample>> {
+    const TICKS: usize = 20;
+    const SWITCHED_AT: usize = 8;
     let mut history = Series::default();
-    history.push(Sample {
-        part,
-        ..Sample::default()
-    });
+    for tick in 0..TICKS {
+        let mut part = latest.clone();
+        let share = (tick + 1) as f64 / TICKS as f64;
+        for worker in &mut part.workers {
+            worker.busy_percent *= share;
+        }
+        if tick < SWITCHED_AT {
+            part.runtime = latest.runtime.other();
+            part.switch_failed = None;
+            for worker in &mut part.workers {
+                worker.busy_percent = latest.workers.len() as f64 * 12.0;
+            }
+        }
+        history.push(Sample {
+            part,
+            ..Sample::default()
+        });
+    }
     history
 }
 
@@ -261,8 +279,14 @@ fn panel_text(screen: &str, (width, height): (u16, u16)) -> String {
 
 #[test]
 fn the_dashboard_gives_the_panel_the_areas_drawn_above() {
+    // The dashboard below holds one sample: so does the panel drawn alone.
+    let mut one_sample = Series::default();
+    one_sample.push(Sample {
+        part: tokio_after_a_burst(),
+        ..Sample::default()
+    });
     let panel_alone = |size: (u16, u16)| {
-        draw_in(&history(tokio_after_a_burst()), size)
+        draw_in(&one_sample, size)
             .lines()
             .map(|row| row.trim_matches('"').to_string())
             .collect::<Vec<_>>()

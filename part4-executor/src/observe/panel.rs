@@ -78,6 +78,7 @@ impl PartView for ExecutorSample {
         };
         let lines = lines(
             &latest.part,
+            history,
             usize::from(area.width),
             usize::from(area.height),
         );
@@ -93,12 +94,19 @@ impl PartView for ExecutorSample {
     }
 }
 
-/// The panel for one sample in at most `rows` lines of at most `room` columns.
-fn lines(sample: &ExecutorSample, room: usize, rows: usize) -> Vec<Line<'static>> {
+/// The panel for the latest sample (and the history behind it) in at most `rows` lines of at
+/// most `room` columns: the header and the table first, then the busy history, then what the
+/// columns mean.
+fn lines(
+    sample: &ExecutorSample,
+    history: &Series<Sample<ExecutorSample>>,
+    room: usize,
+    rows: usize,
+) -> Vec<Line<'static>> {
     let wide = room >= WIDE;
     let mut lines = header(sample, wide);
     let table = Table::new(sample, room);
-    let explanations = explanations(sample, wide);
+    let explanations = explanations(sample, wide, table.lifo);
     // The table's heading and the injector row always; the workers as rows allow.
     let fixed = lines.len() + 2;
     let worker_rows = rows.saturating_sub(fixed).min(sample.workers.len());
@@ -118,6 +126,10 @@ fn lines(sample: &ExecutorSample, room: usize, rows: usize) -> Vec<Line<'static>
         lines.push(Line::styled(format!("… {more} more workers"), DIM));
     }
     lines.push(table.injector(sample.injector_depth));
+    let busy = busy_history(history, sample.workers.len(), table.label, room);
+    if rows.saturating_sub(lines.len()) >= busy.len() {
+        lines.extend(busy);
+    }
     let spare = rows.saturating_sub(lines.len());
     lines.extend(explanations.into_iter().take(spare));
     lines.truncate(rows);
@@ -168,8 +180,57 @@ fn header(sample: &ExecutorSample, wide: bool) -> Vec<Line<'static>> {
     lines
 }
 
+/// Each worker's busy share, a column per sample (newest right), coloured by the runtime that
+/// served then: after a switch, both stretches side by side.
+fn busy_history(
+    history: &Series<Sample<ExecutorSample>>,
+    workers: usize,
+    label: usize,
+    room: usize,
+) -> Vec<Line<'static>> {
+    const LEVELS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let width = room.saturating_sub(label + 1);
+    let skip = history.len().saturating_sub(width);
+    let samples: Vec<&ExecutorSample> = history.iter().skip(skip).map(|s| &s.part).collect();
+    let mut lines = vec![Line::from(vec![
+        Span::styled("busy, newest right · ", LABEL),
+        Span::styled("█", RuntimeKind::Ours.style()),
+        Span::raw(" ours "),
+        Span::styled("█", RuntimeKind::Tokio.style()),
+        Span::raw(" tokio"),
+    ])];
+    for worker in 0..workers {
+        let mut spans = vec![Span::styled(format!("{worker:>label$} "), LABEL)];
+        spans.extend(samples.iter().map(|sample| {
+            match sample.workers.get(worker) {
+                Some(row) if row.busy_percent.is_finite() => {
+                    let level = (row.busy_percent.clamp(0.0, 100.0) / 100.0 * 7.0).round();
+                    Span::styled(
+                        LEVELS[level as usize].to_string(),
+                        sample.runtime.style(),
+                    )
+                }
+                // This worker did not exist then (the other runtime had fewer).
+                _ => Span::raw(" "),
+            }
+        }));
+        lines.push(Line::from(spans));
+    }
+    lines
+}
+
+impl RuntimeKind {
+    /// The colour of this runtime's stretches in the history.
+    fn style(self) -> Style {
+        match self {
+            RuntimeKind::Ours => Style::new().fg(Color::Green),
+            RuntimeKind::Tokio => Style::new().fg(Color::Magenta),
+        }
+    }
+}
+
 /// What the columns mean, one line each, most useful first.
-fn explanations(sample: &ExecutorSample, wide: bool) -> Vec<Line<'static>> {
+fn explanations(sample: &ExecutorSample, wide: bool, lifo: bool) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     let unknown = sample
         .workers
@@ -188,12 +249,19 @@ fn explanations(sample: &ExecutorSample, wide: bool) -> Vec<Line<'static>> {
             "injector: the queue every worker shares",
             "steals/s: tasks taken from another worker's queue",
             "parks/s: times it went to sleep, out of work",
-            "busy: share of the second spent running tasks",
+            "busy: share of the tick spent running tasks",
         ]);
+        if lifo {
+            lines.push("LIFO/s: tasks run next because the task before woke them");
+        }
     } else {
         lines.extend([
             "per second: polls, tasks stolen, parks",
+            "queue: tasks waiting in its own queue",
             "inj: the queue all workers share",
+            "steal: taken from another's queue",
+            "park: went to sleep, out of work",
+            "busy: share of the tick running tasks",
         ]);
     }
     lines
@@ -389,12 +457,29 @@ mod tests {
         assert_eq!(keys, vec![SWITCH_KEY, BLOCK_KEY, STORM_KEY]);
     }
 
+    /// A long run: more samples than the widest panel tested, the runtime switched halfway.
+    fn history(latest: &ExecutorSample) -> Series<Sample<ExecutorSample>> {
+        let mut history = Series::default();
+        for tick in 0..210 {
+            let mut part = latest.clone();
+            if tick < 100 {
+                part.runtime = latest.runtime.other();
+                part.workers.truncate(2);
+            }
+            history.push(Sample {
+                part,
+                ..Sample::default()
+            });
+        }
+        history
+    }
+
     /// Every number as large as a long run makes it, on many workers.
     fn crowded(runtime: RuntimeKind, known: bool) -> ExecutorSample {
         let unknown_unless = |value: f64| known.then_some(value);
         ExecutorSample {
             runtime,
-            workers: (0..64)
+            workers: (0..20)
                 .map(|_| WorkerRow {
                     queue_depth: known.then_some(123_456_789),
                     polls_per_s: unknown_unless(9_876_543_210.0),
@@ -418,9 +503,10 @@ mod tests {
             crowded(RuntimeKind::Tokio, true),
             crowded(RuntimeKind::Tokio, false),
         ] {
-            for room in 38..=200 {
+            let history = history(&sample);
+            for room in (38..=100).chain([120, 160, 200]) {
                 for rows in [0, 1, 3, 5, 14, 29, 80] {
-                    let lines = lines(&sample, room, rows);
+                    let lines = lines(&sample, &history, room, rows);
                     assert!(lines.len() <= rows);
                     for line in lines {
                         assert!(
@@ -436,12 +522,12 @@ mod tests {
     #[test]
     fn workers_that_do_not_fit_are_counted_not_cut() {
         let sample = crowded(RuntimeKind::Tokio, true);
-        let text: Vec<String> = lines(&sample, 38, 10)
+        let text: Vec<String> = lines(&sample, &history(&sample), 38, 10)
             .iter()
             .map(|line| line.spans.iter().map(|s| s.content.as_ref()).collect())
             .collect();
         assert_eq!(text.len(), 10);
-        assert_eq!(text[8], "… 60 more workers", "{text:#?}");
+        assert_eq!(text[8], "… 16 more workers", "{text:#?}");
         assert!(text[9].starts_with("inj"), "the injector stays: {text:#?}");
     }
 }
