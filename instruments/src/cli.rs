@@ -74,7 +74,7 @@ pub struct DemoArgs {
     /// or 10s without a scenario.
     #[arg(long, value_parser = parse_nonzero_duration, value_name = "DURATION")]
     pub duration: Option<Duration>,
-    /// Play a scripted load timeline: a built-in name (story, churn, and the part's own) or a file.
+    /// Play a scripted load timeline: a built-in name (story, churn, this part's) or a file.
     /// Default: story, unless -c, --rate or --churn set the load by hand.
     #[arg(long, value_name = "NAME|FILE")]
     pub scenario: Option<String>,

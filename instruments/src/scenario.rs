@@ -331,14 +331,20 @@ mod tests {
         assert_eq!(scenario.end, Duration::from_secs(3));
         let keys = Scenario::parse("k", "0s key=b key=r \"press\"\n1s end").expect("valid");
         assert_eq!(keys.steps[0].keys, vec!['b', 'r']);
-        assert!(keys.steps[0].commands(0).is_empty(), "keys are no load commands");
+        assert!(
+            keys.steps[0].commands(0).is_empty(),
+            "keys are no load commands"
+        );
     }
 
     #[test]
     fn a_part_adds_its_own_scenarios() {
         let part = [("mine", "0s key=b\n1s end")];
         assert_eq!(Scenario::load("mine", &part).expect("found").steps.len(), 1);
-        assert!(Scenario::load("story", &part).is_ok(), "the shared ones stay");
+        assert!(
+            Scenario::load("story", &part).is_ok(),
+            "the shared ones stay"
+        );
         let missing = Scenario::load("nowhere", &part).expect_err("no such scenario");
         assert!(missing.to_string().contains("mine"), "{missing}");
     }

@@ -36,15 +36,19 @@ pub trait AsyncRuntime: 'static {
     fn listener(listener: StdTcpListener) -> io::Result<Self::Listener>;
 
     /// The next connection.
-    fn accept(listener: &mut Self::Listener)
-    -> impl Future<Output = io::Result<Self::Stream>> + Send;
+    fn accept(
+        listener: &mut Self::Listener,
+    ) -> impl Future<Output = io::Result<Self::Stream>> + Send;
 
     /// Waits until `duration` has passed.
     fn sleep(duration: Duration) -> impl Future<Output = ()> + Send;
 
     /// Runs `future` for at most `duration`: its output, or `ErrorKind::TimedOut` (and `future`
     /// is dropped).
-    fn timeout<F>(duration: Duration, future: F) -> impl Future<Output = io::Result<F::Output>> + Send
+    fn timeout<F>(
+        duration: Duration,
+        future: F,
+    ) -> impl Future<Output = io::Result<F::Output>> + Send
     where
         F: Future + Send,
         F::Output: Send;
@@ -93,7 +97,10 @@ impl AsyncRuntime for Ours {
         crate::time::sleep(duration)
     }
 
-    fn timeout<F>(duration: Duration, future: F) -> impl Future<Output = io::Result<F::Output>> + Send
+    fn timeout<F>(
+        duration: Duration,
+        future: F,
+    ) -> impl Future<Output = io::Result<F::Output>> + Send
     where
         F: Future + Send,
         F::Output: Send,

@@ -21,7 +21,9 @@ use part2_reactor::server::DEFAULT_EVENTS_CAPACITY;
 use part3_wakers::async_runtime::AsyncRuntime;
 use part3_wakers::server::ServerConfig;
 use part4_executor::observe::panel::{BLOCK_KEY, STORM_KEY, SWITCH_KEY};
-use part4_executor::observe::{self, ExecutorSample, ExecutorSampler, RuntimeCounters, RuntimeKind};
+use part4_executor::observe::{
+    self, ExecutorSample, ExecutorSampler, RuntimeCounters, RuntimeKind,
+};
 use part4_executor::tokio_server::{BoxTask, Tokio, TokioServer};
 
 struct Part4;
@@ -205,11 +207,7 @@ impl RunningServer<ExecutorSample> for Running {
 
     fn describe(&self) -> String {
         let kind = self.serving().kind;
-        format!(
-            "{} workers, starting on {}",
-            self.workers,
-            kind.name()
-        )
+        format!("{} workers, starting on {}", self.workers, kind.name())
     }
 
     fn sample_part(&self) -> ExecutorSample {
@@ -260,7 +258,10 @@ impl Part for Part4 {
     const SCENARIOS: &'static [(&'static str, &'static str)] = &[
         ("imbalance", include_str!("../scenarios/imbalance.scenario")),
         ("blocking", include_str!("../scenarios/blocking.scenario")),
-        ("spawn-storm", include_str!("../scenarios/spawn-storm.scenario")),
+        (
+            "spawn-storm",
+            include_str!("../scenarios/spawn-storm.scenario"),
+        ),
     ];
 
     fn start(serve: &ServeArgs, options: &ExecutorOptions) -> anyhow::Result<Running> {
@@ -346,7 +347,10 @@ mod tests {
         // Until the merge, our runtime cannot start here; after it, the switch succeeds.
         match sample.switch_failed {
             Some(failed) => {
-                assert_eq!((sample.runtime, failed), (RuntimeKind::Tokio, RuntimeKind::Ours));
+                assert_eq!(
+                    (sample.runtime, failed),
+                    (RuntimeKind::Tokio, RuntimeKind::Ours)
+                );
             }
             None => assert_eq!(sample.runtime, RuntimeKind::Ours),
         }
@@ -369,6 +373,9 @@ mod tests {
         let sample = running.sample_part();
         assert_eq!(sample.runtime, RuntimeKind::Tokio);
         assert_eq!(sample.workers.len(), 2);
-        assert!(sample.tasks_alive >= 2, "the accept loop and the connection");
+        assert!(
+            sample.tasks_alive >= 2,
+            "the accept loop and the connection"
+        );
     }
 }

@@ -112,7 +112,11 @@ fn history(latest: ExecutorSample) -> Series<Sample<ExecutorSample>> {
 }
 
 /// The panel alone in an area of `width` × `height`, as the dashboard gives it inside its border.
-fn draw(history: &Series<Sample<ExecutorSample>>, width: u16, height: u16) -> Terminal<TestBackend> {
+fn draw(
+    history: &Series<Sample<ExecutorSample>>,
+    width: u16,
+    height: u16,
+) -> Terminal<TestBackend> {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("a test backend");
     terminal
         .draw(|frame| ExecutorSample::render_panel(history, frame.area(), frame.buffer_mut()))
@@ -137,7 +141,10 @@ fn draw_in(history: &Series<Sample<ExecutorSample>>, (width, height): (u16, u16)
 
 #[test]
 fn tokio_beside_the_htop_view_at_120_by_40() {
-    insta::assert_snapshot!(draw_in(&history(tokio_after_a_burst()), BESIDE_AT_120_BY_40));
+    insta::assert_snapshot!(draw_in(
+        &history(tokio_after_a_burst()),
+        BESIDE_AT_120_BY_40
+    ));
 }
 
 #[test]

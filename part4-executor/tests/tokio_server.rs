@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use instruments::metrics::{ServerError, ServerStats};
 use instruments::testing::{Client, contract, eventually, threads_named};
-use part4_executor::tokio_server::{TOKIO_WORKER_THREAD_NAME, TokioServer};
 use part3_wakers::server::ServerConfig;
+use part4_executor::tokio_server::{TOKIO_WORKER_THREAD_NAME, TokioServer};
 
 /// Workers in these tests: more than one, so that tasks do move between threads.
 const WORKERS: usize = 2;

@@ -87,7 +87,10 @@ impl PartView for ExecutorSample {
 
     fn keys() -> &'static [(char, &'static str)] {
         &[
-            (SWITCH_KEY, "switch the server between our runtime and Tokio's"),
+            (
+                SWITCH_KEY,
+                "switch the server between our runtime and Tokio's",
+            ),
             (BLOCK_KEY, "block one worker for a few seconds"),
             (STORM_KEY, "spawn a storm of small tasks from one task"),
         ]
@@ -145,11 +148,7 @@ fn header(sample: &ExecutorSample, wide: bool) -> Vec<Line<'static>> {
         (RuntimeKind::Tokio, true) => ("Tokio's runtime", "ours"),
         (kind, false) => (kind.name(), kind.other().name()),
     };
-    let switch = if wide {
-        " switches to "
-    } else {
-        ": "
-    };
+    let switch = if wide { " switches to " } else { ": " };
     let mut lines = vec![
         Line::from(vec![
             Span::styled(format!("● {name}"), Style::new().fg(Color::Green)),
@@ -205,10 +204,7 @@ fn busy_history(
             match sample.workers.get(worker) {
                 Some(row) if row.busy_percent.is_finite() => {
                     let level = (row.busy_percent.clamp(0.0, 100.0) / 100.0 * 7.0).round();
-                    Span::styled(
-                        LEVELS[level as usize].to_string(),
-                        sample.runtime.style(),
-                    )
+                    Span::styled(LEVELS[level as usize].to_string(), sample.runtime.style())
                 }
                 // This worker did not exist then (the other runtime had fewer).
                 _ => Span::raw(" "),

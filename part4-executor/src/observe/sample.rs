@@ -12,9 +12,7 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 
 /// Which runtime serves: ours (part 4's work-stealing executor) or Tokio's.
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum RuntimeKind {
     #[default]
@@ -213,8 +211,14 @@ mod tests {
         assert_eq!(first.steal_operations_per_s, Some(10.0));
         assert_eq!((first.parks_per_s, first.busy_percent), (10.0, 50.0));
         assert_eq!(first.queue_depth, Some(3_000 % 7));
-        assert_eq!(first.lifo_hits_per_s, None, "a figure nobody gave stays unknown");
-        assert_eq!(second.busy_percent, 100.0, "busy is capped at the whole tick");
+        assert_eq!(
+            first.lifo_hits_per_s, None,
+            "a figure nobody gave stays unknown"
+        );
+        assert_eq!(
+            second.busy_percent, 100.0,
+            "busy is capped at the whole tick"
+        );
     }
 
     #[test]
