@@ -4,22 +4,32 @@
 //!
 //! ```text
 //! ● tokio · 2 workers · r: ours
-//! 1 003 tasks alive
-//!   w queue         polls steal  park busy
-//!   0 ███░   12     18.3k   120    45  78%
-//!   1 █░░░    3     17.9k    98    51  75%
-//! inj ░░░░    0
+//! 101 tasks alive
+//!   w queue       polls steal  park busy
+//!   0 █████    37 18.3k     0    45  98%
+//!   1 █░░░░     3 17.9k  1204   312  71%
+//! inj █░░░░     6
+//! busy, newest right · █ ours █ tokio
+//!   0 ▃▃▃▃▃▃▃▃▄▄▅▅▅▆▆▆▇▇▇█
+//!   1 ▃▃▃▃▃▃▃▃▃▃▄▄▄▄▅▅▅▅▆▆
 //! per second: polls, tasks stolen, parks
+//! ...
 //! ```
 //!
 //! Wider, the same table with full headings, longer bars and, for our runtime, the tasks run
-//! from each worker's LIFO slot; below it, what each column means, as far as rows allow.
+//! from each worker's LIFO slot; the busy history in each runtime's colour, so that both
+//! stretches of a switch (`r`) stand side by side; below, what each column means, as far as
+//! rows allow.
 //!
 //! What to look for: the queue bars are where tasks wait. A burst of new connections lands
 //! on the worker that accepted them — one long bar — and the others' `steal` column shows
-//! them taking half of it each time they run dry. A blocked worker (`b`) keeps its queue and
-//! its busy 100%; the others steal from it. A spawn storm (`t`) fills one queue past its
-//! capacity: the rest overflows into the injector (`inj`), which every worker drains.
+//! them taking half of it at a time when they run dry. A spawn storm (`t`) fills one queue
+//! past its capacity (Tokio's holds 256 tasks): the rest overflows into the injector (`inj`),
+//! which every worker drains. A blocked worker (`b`) runs nothing else while its task
+//! blocks, and — a lesson of its own — reports nothing either: workers publish their counts
+//! when they park and every few dozen polls (Tokio: `tokio/src/runtime/metrics/batch.rs`,
+//! submitted from `tokio/src/runtime/scheduler/multi_thread/worker.rs`), so a worker stuck
+//! inside one poll reads as idle, its polls at zero, while the others steal its queue.
 //!
 //! The panel fits whatever area the dashboard gives it, from 38 columns beside the htop view
 //! to the whole screen; short on rows, it keeps the table and drops the explanations, then
