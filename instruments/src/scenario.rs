@@ -14,10 +14,12 @@
 //!
 //! `connections=past-wall` is resolved when the scenario starts, from the limits this machine
 //! really has (see [`crate::limits`]), so the story reaches the wall wherever it runs.
-//! `key=b` presses one of the part's own keys ([`PartView::keys`](crate::dashboard::PartView::keys)),
-//! for what only the server can do (block a worker, switch runtimes).
-//! Built-in scenarios are listed in [`BUILT_IN`], a part adds its own ([`Part::SCENARIOS`](crate::part::Part::SCENARIOS));
-//! `--scenario FILE` plays your own.
+//! `key=b` presses one of the part's own keys
+//! ([`PartView::keys`](crate::dashboard::PartView::keys)), for what only the server can do
+//! (block a worker, switch runtimes).
+//!
+//! Built-in scenarios are listed in [`BUILT_IN`]; a part adds its own
+//! ([`Part::SCENARIOS`](crate::part::Part::SCENARIOS)); `--scenario FILE` plays yours.
 
 use std::fmt;
 use std::time::Duration;

@@ -28,8 +28,8 @@
 //! inside every I/O future.
 //!
 //! Both loops are generic over the [runtime](crate::async_runtime) they run on: `R::sleep`,
-//! `R::accept`, `stream.read` are our leaf futures here (`R` = [`Ours`]), and Tokio's when part 4
-//! runs this very code on Tokio to compare the two runtimes on the same app.
+//! `R::accept` and `stream.read` are our leaf futures here (`R` = [`Ours`]), and Tokio's when
+//! part 4 runs this very code on Tokio to compare the two runtimes on the same app.
 
 use std::io;
 use std::net::{SocketAddr, TcpListener as StdTcpListener};

@@ -242,7 +242,7 @@ impl RunningServer<ExecutorSample> for Running {
 impl Part for Part4 {
     const NAME: &'static str = "part4-executor";
     const TITLE: &'static str = "Part 4 · work stealing: our runtime beside Tokio's";
-    const ABOUT: &'static str = "Part 4 · a work-stealing executor, and Tokio's, on the same app.\n\n\
+    const ABOUT: &'static str = "Part 4 · a work-stealing executor, and Tokio's, on one app.\n\n\
         Runs the same HTTP app as parts 1 to 3 on N worker threads (--workers, default: the \
         cores), each with its own queue, sharing an injector and stealing from each other when \
         they run dry; --runtime tokio runs the identical app on Tokio's multi-thread runtime \
@@ -362,6 +362,25 @@ mod tests {
         assert_eq!(after.get("/").status, 200, "served on the same address");
         eventually("the old connection is counted gone", || {
             running.stats.active_connections.get() == 1
+        });
+    }
+
+    #[test]
+    fn the_storm_key_spawns_the_storm_on_the_serving_runtime() {
+        if !observe::tokio::UNSTABLE_METRICS {
+            // Without Tokio's poll counts there is nothing to count the storm's tasks with.
+            return;
+        }
+        let running = running(RuntimeKind::Tokio);
+        let polls = || -> u64 {
+            let serving = running.serving();
+            let server = serving.server.as_ref().expect("a server");
+            server.counters().workers.iter().filter_map(|w| w.polls).sum()
+        };
+        let before = polls();
+        running.on_key(STORM_KEY);
+        eventually("every task of the storm is polled", || {
+            polls() >= before + STORM_TASKS as u64
         });
     }
 

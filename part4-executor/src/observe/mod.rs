@@ -10,8 +10,10 @@
 //!
 //! ```text
 //!   Tokio's RuntimeMetrics ─▶ tokio::counters ─┐
-//!                                              ├─▶ RuntimeCounters ─ once a tick ─▶ ExecutorSample ─▶ panel
-//!   our RuntimeMetrics     ─▶ ours::counters  ─┘     (totals)       ExecutorSampler    (rates)      (and --record)
+//!                                              ├─▶ RuntimeCounters (totals)
+//!   our RuntimeMetrics     ─▶ ours::counters  ─┘          │ once a tick
+//!                                                          ▼
+//!                                  ExecutorSampler ─▶ ExecutorSample (rates) ─▶ panel, --record
 //! ```
 
 pub mod ours;

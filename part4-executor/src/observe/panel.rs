@@ -300,7 +300,8 @@ impl Table {
             .workers
             .iter()
             .any(|worker| worker.lifo_hits_per_s.is_some());
-        // label, bar, depth, polls, steals, parks, [lifo], busy: one space before each but the first.
+        // label, bar, depth, polls, steals, parks, [lifo], busy; a space before each but the
+        // first.
         let fixed = |columns: usize| label + 1 + 1 + columns * (number + 1) + BUSY_WIDTH;
         let lifo = wide && counts_lifo && room >= fixed(5) + MIN_BAR;
         let columns = if lifo { 5 } else { 4 };
