@@ -375,7 +375,12 @@ mod tests {
         let polls = || -> u64 {
             let serving = running.serving();
             let server = serving.server.as_ref().expect("a server");
-            server.counters().workers.iter().filter_map(|w| w.polls).sum()
+            server
+                .counters()
+                .workers
+                .iter()
+                .filter_map(|w| w.polls)
+                .sum()
         };
         let before = polls();
         running.on_key(STORM_KEY);
