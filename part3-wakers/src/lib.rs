@@ -128,10 +128,14 @@
 //! - **Tasks that never finish leak**, and so do their futures. Dropping the [`Runtime`]
 //!   cancels every task still alive. Tokio: `tokio/src/runtime/task/list.rs`.
 //!
+//! The [`server`] asks of its runtime only what [`async_runtime`] lists — accept, read, write,
+//! sleep, spawn — so part 4 runs the very same connection loop on its own runtime and on Tokio's.
+//!
 //! `sync.rs` swaps the task's atomics, cell and reference count for loom's under
 //! `--cfg loom_model`, so `tests/loom.rs` can check the waker's reference counting and a wake
 //! racing with a poll in every interleaving.
 
+pub mod async_runtime;
 pub mod context;
 pub mod coop;
 pub mod driver;

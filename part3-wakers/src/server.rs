@@ -26,6 +26,10 @@
 //! accept failures (out of file descriptors) back off on a timer. Fairness, which part 2 coded
 //! by hand (at most 32 requests a turn), comes from the [cooperative budget](crate::coop)
 //! inside every I/O future.
+//!
+//! Both loops are generic over the [runtime](crate::async_runtime) they run on: `R::sleep`,
+//! `R::accept` and `stream.read` are our leaf futures here (`R` = [`Ours`]), and Tokio's when
+//! part 4 runs this very code on Tokio to compare the two runtimes on the same app.
 
 use std::io;
 use std::net::{SocketAddr, TcpListener as StdTcpListener};
@@ -42,10 +46,9 @@ use part2_reactor::conn::WRITE_BUFFER_LIMIT;
 use part2_reactor::event_loop::ACCEPT_BACKOFF;
 pub use part2_reactor::server::ServerConfig;
 
+use crate::async_runtime::{AsyncRuntime, AsyncStream, Ours};
 use crate::executor::Runtime;
-use crate::net::{TcpListener, TcpStream};
 use crate::observe::{BlockingSwitch, RuntimeStats, cause};
-use crate::time::{sleep, timeout};
 
 /// The name of the one thread that runs every task (htop and the dashboard show it).
 pub const RUNTIME_THREAD_NAME: &str = "runtime";
@@ -172,44 +175,87 @@ async fn serve(
     blocking: BlockingSwitch,
     stop: Arc<StopSignal>,
 ) -> io::Result<()> {
-    let mut listener = TcpListener::from_std(listener)?;
-    let config = Arc::new(config);
-    let accepting = async {
-        loop {
-            match listener.accept().await {
-                Ok((stream, _peer)) => {
-                    stats.accepted.incr();
-                    let (config, stats) = (Arc::clone(&config), Arc::clone(&stats));
-                    let blocking = blocking.clone();
-                    // Observed: the dashboard counts the task's polls and wakes.
-                    crate::spawn(observe.observe(async move {
-                        serve_connection(stream, &config, &stats, &blocking).await
-                    }));
-                }
-                // The client gave up before we accepted it.
-                Err(e) if e.kind() == io::ErrorKind::ConnectionAborted => {}
-                Err(_) => {
-                    // Most often EMFILE: no descriptor for the connection. It stays in the
-                    // kernel's queue; try again after a pause rather than spin.
-                    stats.error(ServerError::AcceptFailed);
-                    sleep(ACCEPT_BACKOFF).await;
-                }
-            }
-        }
+    let listener = Ours::listener(listener)?;
+    let connections = Connections {
+        config: Arc::new(config),
+        stats,
+        observe: Some(observe),
+        blocking,
     };
-    let mut accepting = std::pin::pin!(accepting);
+    let mut accepting = std::pin::pin!(accept_loop::<Ours>(listener, connections));
     std::future::poll_fn(|cx| {
         if stop.poll_raised(cx).is_ready() {
             return Poll::Ready(Ok(()));
         }
-        accepting.as_mut().poll(cx)
+        accepting.as_mut().poll(cx).map(Ok)
     })
     .await
 }
 
+/// What every connection's task is given, and how it is watched.
+#[derive(Clone)]
+pub struct Connections {
+    pub config: Arc<ServerConfig>,
+    /// The counters every server in the workshop keeps.
+    pub stats: Arc<ServerStats>,
+    /// Part 3's dashboard: each task is spawned as `observe.observe(task)`, which counts its
+    /// polls and wakes through a counting waker. `None`: spawned as it is.
+    pub observe: Option<Arc<RuntimeStats>>,
+    /// Part 3's blocking mode (`b`): while on, every request holds its thread.
+    pub blocking: BlockingSwitch,
+}
+
+impl Connections {
+    /// Unwatched connections with blocking mode off: what part 4 serves.
+    pub fn plain(config: Arc<ServerConfig>, stats: Arc<ServerStats>) -> Connections {
+        Connections {
+            config,
+            stats,
+            observe: None,
+            blocking: BlockingSwitch::default(),
+        }
+    }
+}
+
+/// Accepts connections forever, a task for each, on runtime `R`: [`Ours`] here, another in
+/// part 4. Never returns; it ends when its task is dropped.
+pub async fn accept_loop<R: AsyncRuntime>(mut listener: R::Listener, connections: Connections) {
+    let stats = Arc::clone(&connections.stats);
+    loop {
+        match R::accept(&mut listener).await {
+            Ok(stream) => {
+                stats.accepted.incr();
+                let observe = connections.observe.clone();
+                let Connections {
+                    config,
+                    stats,
+                    blocking,
+                    ..
+                } = connections.clone();
+                let task = async move {
+                    serve_connection::<R>(stream, &config, &stats, &blocking).await;
+                };
+                match observe {
+                    // Observed: the dashboard counts the task's polls and wakes.
+                    Some(observe) => R::spawn(observe.observe(task)),
+                    None => R::spawn(task),
+                }
+            }
+            // The client gave up before we accepted it.
+            Err(e) if e.kind() == io::ErrorKind::ConnectionAborted => {}
+            Err(_) => {
+                // Most often EMFILE: no descriptor for the connection. It stays in the
+                // kernel's queue; try again after a pause rather than spin.
+                stats.error(ServerError::AcceptFailed);
+                R::sleep(ACCEPT_BACKOFF).await;
+            }
+        }
+    }
+}
+
 /// Serves one connection until the client leaves, errs, sends a bad request or goes idle.
-pub async fn serve_connection(
-    mut stream: TcpStream,
+pub async fn serve_connection<R: AsyncRuntime>(
+    mut stream: R::Stream,
     config: &ServerConfig,
     stats: &ServerStats,
     blocking: &BlockingSwitch,
@@ -233,7 +279,7 @@ pub async fn serve_connection(
                     if let Err(e) = out.flush(&mut stream).await {
                         break Err(e);
                     }
-                    sleep(plan.io).await;
+                    R::sleep(plan.io).await;
                 }
                 app::burn_cpu(plan.cpu);
                 out.push(&plan.response, in_flight);
@@ -250,7 +296,7 @@ pub async fn serve_connection(
                 if let Err(e) = out.flush(&mut stream).await {
                     break Err(e);
                 }
-                match timeout(config.idle_timeout, stream.read(framer.read_buf())).await {
+                match R::timeout(config.idle_timeout, stream.read(framer.read_buf())).await {
                     Ok(Ok(0)) if framer.is_idle() => break Ok(()),
                     Ok(Ok(0)) => break Err(io::ErrorKind::UnexpectedEof.into()),
                     Ok(Ok(n)) => framer.filled(n),
@@ -309,7 +355,7 @@ impl<'a> Responses<'a> {
     }
 
     /// Writes everything, waiting for room as needed; then the responses count as served.
-    async fn flush(&mut self, stream: &mut TcpStream) -> io::Result<()> {
+    async fn flush(&mut self, stream: &mut impl AsyncStream) -> io::Result<()> {
         if !self.bytes.is_empty() {
             stream.write_all(&self.bytes).await?;
             self.bytes.clear();
@@ -322,7 +368,7 @@ impl<'a> Responses<'a> {
 }
 
 /// Adds the system calls `stream` made since last time to the server's counters.
-fn record_syscalls(stream: &mut TcpStream, stats: &ServerStats) {
+fn record_syscalls(stream: &mut impl AsyncStream, stats: &ServerStats) {
     let counts = stream.take_counts();
     stats.syscalls.reads.add(counts.reads);
     stats

@@ -1,0 +1,97 @@
+//! Our runtime's metrics read into the panel's shape.
+//!
+//! Our workers keep the same counters as Tokio's, named after them, and publish them now and
+//! then into a snapshot, [`RuntimeMetrics`]; this file only renames. Unlike Tokio, we also
+//! count the tasks run from the LIFO slot.
+
+use std::time::Duration;
+
+use super::sample::{RuntimeCounters, RuntimeKind, WorkerCounters};
+
+// PLACEHOLDER for the merge: the runtime's own snapshot type lives in `crate::metrics`
+// (written beside the runtime). These two structs have exactly its agreed shape so that this
+// file and its test build before the merge; the lead replaces them with
+// `use crate::metrics::{RuntimeMetrics, WorkerMetrics};` and adjusts the field types below if
+// they differ.
+/// A snapshot of our runtime's counters.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RuntimeMetrics {
+    pub workers: Vec<WorkerMetrics>,
+    pub injector_depth: usize,
+    pub tasks_alive: usize,
+}
+
+/// One worker's counters in a [`RuntimeMetrics`] snapshot.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WorkerMetrics {
+    pub polls: u64,
+    /// Tasks stolen.
+    pub steals: u64,
+    /// Steal operations (each takes a batch).
+    pub steal_ops: u64,
+    pub parks: u64,
+    pub unparks: u64,
+    pub busy: Duration,
+    pub local_queue_depth: usize,
+    pub lifo_hits: u64,
+}
+
+/// Our runtime's totals, from its snapshot.
+pub fn counters(metrics: &RuntimeMetrics) -> RuntimeCounters {
+    RuntimeCounters {
+        runtime: RuntimeKind::Ours,
+        workers: metrics
+            .workers
+            .iter()
+            .map(|worker| WorkerCounters {
+                polls: Some(worker.polls),
+                steals: Some(worker.steals),
+                steal_operations: Some(worker.steal_ops),
+                parks: worker.parks,
+                busy: worker.busy,
+                queue_depth: Some(worker.local_queue_depth as u64),
+                lifo_hits: Some(worker.lifo_hits),
+            })
+            .collect(),
+        injector_depth: metrics.injector_depth as u64,
+        tasks_alive: metrics.tasks_alive as u64,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_counter_is_carried_over() {
+        let metrics = RuntimeMetrics {
+            workers: vec![WorkerMetrics {
+                polls: 10,
+                steals: 4,
+                steal_ops: 2,
+                parks: 3,
+                unparks: 3,
+                busy: Duration::from_millis(7),
+                local_queue_depth: 5,
+                lifo_hits: 6,
+            }],
+            injector_depth: 8,
+            tasks_alive: 9,
+        };
+        let counters = counters(&metrics);
+        assert_eq!(counters.runtime, RuntimeKind::Ours);
+        assert_eq!((counters.injector_depth, counters.tasks_alive), (8, 9));
+        assert_eq!(
+            counters.workers,
+            vec![WorkerCounters {
+                polls: Some(10),
+                steals: Some(4),
+                steal_operations: Some(2),
+                parks: 3,
+                busy: Duration::from_millis(7),
+                queue_depth: Some(5),
+                lifo_hits: Some(6),
+            }]
+        );
+    }
+}
