@@ -127,9 +127,10 @@ impl Drop for Server {
     }
 }
 
-/// Accepts until stopped. Returning ends `block_on`; dropping the runtime then drops every
+/// Accepts until stopped, spawning a task per connection on the current runtime (part 4's
+/// server runs it on its own). Returning ends `block_on`; dropping the runtime then drops every
 /// connection's task.
-async fn serve(
+pub async fn serve(
     listener: StdTcpListener,
     config: ServerConfig,
     stats: Arc<ServerStats>,
@@ -288,13 +289,14 @@ fn record_syscalls(stream: &mut TcpStream, stats: &ServerStats) {
 /// "Stop now", raised by another thread and awaited by the server's main future: a one-shot
 /// flag with the waker of whoever waits for it.
 #[derive(Debug, Default)]
-struct StopSignal {
+pub struct StopSignal {
     raised: AtomicBool,
     waiter: Mutex<Option<Waker>>,
 }
 
 impl StopSignal {
-    fn raise(&self) {
+    /// Stops the server's accept loop ([`serve`]); any thread may call it.
+    pub fn raise(&self) {
         self.raised.store(true, Ordering::Release);
         let waiter = self
             .waiter
