@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use part1_threads::app::AppConfig;
+use part4_executor::runtime::{Driving, Runtime};
 use part4_executor::server::{Server, ServerConfig};
 
 #[derive(Parser)]
@@ -32,6 +33,9 @@ struct Args {
     /// How long to serve before printing the metrics and exiting.
     #[arg(long, default_value_t = 15)]
     seconds: u64,
+    /// Drive I/O from a dedicated thread instead of an idle worker (to compare the two).
+    #[arg(long)]
+    driver_thread: bool,
 }
 
 fn main() -> std::io::Result<()> {
@@ -40,8 +44,18 @@ fn main() -> std::io::Result<()> {
         app: AppConfig::new(args.io_ms, args.cpu_us),
         ..ServerConfig::default()
     };
-    let server = Server::bind(args.addr, config, args.workers)?;
-    println!("serving on {} with {} workers", server.local_addr(), args.workers);
+    let driving = if args.driver_thread {
+        Driving::Thread
+    } else {
+        Driving::IdleWorker
+    };
+    let runtime = Runtime::with_driving(args.workers, config.events_capacity, driving)?;
+    let server = Server::bind_on(args.addr, config, runtime)?;
+    println!(
+        "serving on {} with {} workers",
+        server.local_addr(),
+        args.workers
+    );
     thread::sleep(Duration::from_secs(args.seconds));
     if let Some(metrics) = server.runtime_metrics() {
         for (index, worker) in metrics.workers.iter().enumerate() {

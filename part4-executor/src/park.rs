@@ -113,6 +113,24 @@ impl<R: Reactor> SharedDriver<R> {
         true
     }
 
+    /// Sleeps in the driver on this thread, turn after turn, until `stop()` says so (checked
+    /// after each turn; wake the driver to have it checked). What a dedicated driver thread
+    /// does, the design this module does *not* use; kept to measure the two (see the runtime's
+    /// [`Driving`](crate::runtime::Driving)). Workers find the driver taken and use their
+    /// condvars.
+    pub fn drive(&self, stop: impl Fn() -> bool) {
+        while !stop() {
+            let Some(_taken) = self.try_take() else {
+                // A worker looks at it right now (at startup): let it finish.
+                std::thread::yield_now();
+                continue;
+            };
+            while !stop() {
+                self.reactor.sleep();
+            }
+        }
+    }
+
     fn try_take(&self) -> Option<Taken<'_, R>> {
         self.taken
             .compare_exchange(false, true, SeqCst, SeqCst)

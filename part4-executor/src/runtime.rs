@@ -59,9 +59,24 @@ pub const MAX_WORKERS: usize = 1024;
 /// The worker threads' names, followed by their index: `worker-0`, `worker-1`, …
 pub const WORKER_THREAD_PREFIX: &str = "worker-";
 
+/// The name of the dedicated driver thread, with [`Driving::Thread`].
+pub const DRIVER_THREAD_NAME: &str = "driver";
+
+/// Who sleeps in the driver (epoll) and hands out its events.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Driving {
+    /// A worker that has nothing else to do, as in Tokio (park.rs says why).
+    #[default]
+    IdleWorker,
+    /// A thread of its own, which does nothing else: every event's task goes through the
+    /// injector to a worker woken for it. Here to be measured against the default.
+    Thread,
+}
+
 /// A work-stealing runtime. See the [module docs](self).
 pub struct Runtime {
     shared: std::sync::Arc<Shared>,
+    /// The workers, and the driver thread with [`Driving::Thread`].
     threads: Vec<ThreadHandle<()>>,
 }
 
@@ -99,6 +114,19 @@ impl Runtime {
     ///
     /// As [`Runtime::new`].
     pub fn with_events_capacity(workers: usize, events_capacity: usize) -> io::Result<Runtime> {
+        Runtime::with_driving(workers, events_capacity, Driving::IdleWorker)
+    }
+
+    /// The same, choosing who drives I/O (see [`Driving`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`Runtime::new`].
+    pub fn with_driving(
+        workers: usize,
+        events_capacity: usize,
+        driving: Driving,
+    ) -> io::Result<Runtime> {
         if !(1..=MAX_WORKERS).contains(&workers) {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
@@ -128,8 +156,15 @@ impl Runtime {
         // others.
         let mut runtime = Runtime {
             shared,
-            threads: Vec::with_capacity(workers),
+            threads: Vec::with_capacity(workers + 1),
         };
+        if driving == Driving::Thread {
+            let shared = std::sync::Arc::clone(&runtime.shared);
+            let thread = thread::Builder::new()
+                .name(DRIVER_THREAD_NAME.into())
+                .spawn(move || shared.driver.drive(|| shared.is_shutdown()))?;
+            runtime.threads.push(thread);
+        }
         for (index, queue) in queues.into_iter().enumerate() {
             let shared = std::sync::Arc::clone(&runtime.shared);
             let thread = thread::Builder::new()
@@ -224,6 +259,8 @@ impl Drop for Runtime {
         for remote in &self.shared.remotes {
             remote.parker.unpark(&self.shared.driver);
         }
+        // The driver thread, if there is one, sleeps in the driver.
+        self.shared.driver.reactor().unpark();
         for thread in self.threads.drain(..) {
             // A worker only panics if the driver failed (it said so already); the others
             // still have to be joined.

@@ -49,6 +49,16 @@ impl Server {
         Server::start(part1_threads::listen(addr)?, config, workers)
     }
 
+    /// Binds `addr` and starts serving on `runtime` (made to measure, say with another
+    /// [`Driving`](crate::runtime::Driving)); the server owns it from now on.
+    ///
+    /// # Errors
+    ///
+    /// If the address cannot be bound.
+    pub fn bind_on(addr: SocketAddr, config: ServerConfig, runtime: Runtime) -> io::Result<Server> {
+        Server::start_on(part1_threads::listen(addr)?, config, runtime)
+    }
+
     /// Starts serving on an already bound listener.
     ///
     /// # Errors
@@ -59,14 +69,27 @@ impl Server {
         config: ServerConfig,
         workers: usize,
     ) -> io::Result<Server> {
+        let runtime = Runtime::with_events_capacity(workers, config.events_capacity)?;
+        Server::start_on(listener, config, runtime)
+    }
+
+    /// Starts serving on an already bound listener, on `runtime`.
+    ///
+    /// # Errors
+    ///
+    /// If the listener's address cannot be read.
+    pub fn start_on(
+        listener: StdTcpListener,
+        config: ServerConfig,
+        runtime: Runtime,
+    ) -> io::Result<Server> {
         // Measure the CPU-burn loop now, not during the first request.
         app::calibrate();
         let local_addr = listener.local_addr()?;
         let stats = Arc::new(ServerStats::new());
         let stop = Arc::new(StopSignal::default());
-        let runtime = Runtime::with_events_capacity(workers, config.events_capacity)?;
         // The workers run from here until `stop` has joined them.
-        stats.threads.set(workers as u64);
+        stats.threads.set(runtime.workers() as u64);
         let accepting = runtime.spawn(serve(
             listener,
             config,

@@ -18,7 +18,7 @@ use std::time::Duration;
 use instruments::testing::eventually;
 use part3_wakers::net::TcpListener;
 use part3_wakers::time::sleep;
-use part4_executor::runtime::{Runtime, WORKER_THREAD_PREFIX};
+use part4_executor::runtime::{DRIVER_THREAD_NAME, Driving, Runtime, WORKER_THREAD_PREFIX};
 use part4_executor::{JoinHandle, spawn, yield_now};
 
 /// One test at a time in this binary (see the module docs).
@@ -428,4 +428,24 @@ fn block_on_waits_for_a_timer_that_an_idle_worker_drives() {
     });
     assert_eq!(runtime.block_on(from_a_task).unwrap(), 7);
     shut_down(runtime);
+}
+
+#[test]
+fn a_dedicated_driver_thread_drives_timers_and_stops_with_the_runtime() {
+    let _serial = serial();
+    let runtime = Runtime::with_driving(
+        2,
+        part4_executor::runtime::DEFAULT_EVENTS_CAPACITY,
+        Driving::Thread,
+    )
+    .unwrap();
+    let driver_threads = || instruments::testing::threads_named(DRIVER_THREAD_NAME);
+    eventually("the driver thread runs", || driver_threads() == 1);
+    let slept = runtime.spawn(async {
+        sleep(Duration::from_millis(10)).await;
+        7
+    });
+    assert_eq!(runtime.block_on(slept).unwrap(), 7);
+    shut_down(runtime);
+    eventually("the driver thread is gone", || driver_threads() == 0);
 }

@@ -19,7 +19,12 @@ use part4_executor::server::{Server, ServerConfig};
 const WORKERS: usize = 2;
 
 fn start(config: ServerConfig) -> Server {
-    Server::bind("127.0.0.1:0".parse().expect("valid address"), config, WORKERS).expect("bind")
+    Server::bind(
+        "127.0.0.1:0".parse().expect("valid address"),
+        config,
+        WORKERS,
+    )
+    .expect("bind")
 }
 
 #[test]
