@@ -40,7 +40,7 @@
 //! thread-local "current runtime" through which `spawn` and the leaf futures find the
 //! scheduler and the driver, the driver itself, and the server's accept loop and connection.
 //!
-//! Under `--cfg loom`, [`sync`](crate::sync) swaps the parking protocol's atomics, mutexes and
+//! Under `--cfg loom_model`, `sync.rs` swaps the parking protocol's atomics, mutexes and
 //! condvars for loom's, so `tests/loom.rs` can check it in every interleaving.
 
 pub mod find;

@@ -186,7 +186,7 @@ impl Worker {
         }
         let id = task.id();
         self.running.set(Some(id));
-        let ran = coop::with_budget(|| task.run());
+        let ran = coop::with_budget(|| Task::run(task));
         self.running.set(None);
         if ran != Ran::Skipped {
             self.metrics.borrow_mut().polls += 1;

@@ -1,7 +1,7 @@
 //! loom models: every interleaving of small programs built on the runtime's real parts.
 //!
 //! ```text
-//! RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR=target/loom \
+//! RUSTFLAGS="--cfg loom_model" CARGO_TARGET_DIR=target/loom \
 //!     cargo test -p part4-executor --release --test loom
 //! ```
 //!
@@ -12,7 +12,7 @@
 //!   its waker) on two worker threads sharing a queue, woken from a third thread and by itself
 //!   while running. loom's `UnsafeCell` fails the model if two polls ever overlap, and the
 //!   queue checks that the task is never in it twice.
-#![cfg(loom)]
+#![cfg(loom_model)]
 
 use std::collections::VecDeque;
 use std::future::{Future, poll_fn};
@@ -219,7 +219,7 @@ fn a_task_is_never_polled_by_two_workers_at_once() {
                 }),
             )
         };
-        queue.pop().expect("spawned").run();
+        Task::run(queue.pop().expect("spawned"));
         // Two workers poll whatever is queued; this thread wakes the task meanwhile.
         let workers: Vec<_> = (0..2)
             .map(|_| {
@@ -227,7 +227,7 @@ fn a_task_is_never_polled_by_two_workers_at_once() {
                 thread::spawn(move || {
                     for _ in 0..2 {
                         if let Some(task) = queue.pop() {
-                            task.run();
+                            Task::run(task);
                         }
                     }
                 })
@@ -243,7 +243,7 @@ fn a_task_is_never_polled_by_two_workers_at_once() {
             worker.join().unwrap();
         }
         while let Some(task) = queue.pop() {
-            task.run();
+            Task::run(task);
         }
         let mut handle = std::pin::pin!(handle);
         let polled = handle

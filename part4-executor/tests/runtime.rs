@@ -4,7 +4,7 @@
 //!
 //! The tests take turns (`serial`): they count the process's `worker-*` threads, which another
 //! test's runtime would add to.
-#![cfg(not(loom))]
+#![cfg(not(loom_model))]
 
 use std::future::{Future, pending, poll_fn};
 use std::pin::pin;

@@ -1,6 +1,6 @@
 //! Part 3's server on our work-stealing runtime: the contract every part's server keeps, with
 //! two workers, on 127.0.0.1.
-#![cfg(not(loom))]
+#![cfg(not(loom_model))]
 
 use std::io::Write;
 use std::net::{SocketAddr, TcpStream};
