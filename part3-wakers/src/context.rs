@@ -1,7 +1,7 @@
 //! The current runtime, per thread: how `spawn` and the leaf futures (sockets, timers) find the
 //! runtime without being handed it.
 //!
-//! `block_on` *enters* the runtime: it puts a [`Handle`] (the driver, the scheduler) in a
+//! `block_on` *enters* the runtime: it puts a `Handle` (the driver, the scheduler) in a
 //! thread-local for as long as it runs, and the guard it gets back puts the previous one back
 //! when dropped — on return and on a panic alike. Outside `block_on` there is no runtime, and a
 //! leaf future or `spawn` says so with a panic that names `block_on`.

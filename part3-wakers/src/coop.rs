@@ -9,8 +9,9 @@
 //! `.await` chain it was in unwinds to the executor.
 //!
 //! ```text
-//!   executor: budget = 128 ── poll the task ──▶ leaf: poll_proceed ── budget > 0 ──▶ budget -= 1, go on
-//!                                                                └── budget = 0 ──▶ wake self, Pending
+//!   executor: budget = 128, poll the task
+//!     └▶ leaf future: poll_proceed ── budget > 0 ──▶ budget -= 1, do the work
+//!                                  └─ budget = 0 ──▶ wake its own task, return Pending
 //! ```
 //!
 //! Outside a task's poll (a plain thread, a test) there is no budget and `poll_proceed` always
@@ -67,7 +68,7 @@ pub fn remaining() -> Option<u32> {
     BUDGET.get()
 }
 
-#[cfg(all(test, not(loom)))]
+#[cfg(all(test, not(loom_model)))]
 mod tests {
     use super::*;
     use std::task::Waker;

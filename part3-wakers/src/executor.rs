@@ -5,12 +5,15 @@
 //!   block_on(main):
 //!     loop {
 //!       main future woken?   → poll it (Ready: return its output)
-//!       else a task queued?  → pop it, poll it (Task::run)
-//!       else                 → driver.turn(None): sleep until a socket, a timer or another
+//!       a task queued?       → pop it, poll it (Task::run)
+//!       neither              → driver.turn(None): sleep until a socket, a timer or another
 //!                              thread wakes something
 //!       every EVENT_INTERVAL polls → driver.turn(Some(0)): look at the sockets without sleeping
 //!     }
 //! ```
+//!
+//! The main future and the queue take turns, so neither can starve the other: a main future that
+//! keeps waking itself still lets one task run between two of its polls.
 //!
 //! The main future has its own waker (a flag), so it is polled only when woken, never on every
 //! turn of the loop. A wake on the runtime's own thread only pushes to the queue: the thread is
@@ -45,7 +48,8 @@ use crate::task::{self, Ran, Schedule, Task, TaskId};
 
 /// Polls in a row (tasks or the main future) after which the loop looks at the driver without
 /// sleeping, so that ready sockets and due timers are not starved by a queue that never empties.
-/// Tokio's default `event_interval` (`tokio/src/runtime/builder.rs`), itself taken from Go.
+/// Tokio's default `event_interval` (`tokio/src/runtime/builder.rs`, whose comment calls the number
+/// fairly arbitrary, taken from Go's scheduler).
 pub const EVENT_INTERVAL: u32 = 61;
 
 /// Events the driver takes from the kernel per turn; more wait for the next turn.
@@ -120,16 +124,21 @@ impl Runtime {
                 if let Poll::Ready(output) = coop::with_budget(|| future.as_mut().poll(&mut cx)) {
                     return output;
                 }
-            } else if let Some(task) = self.shared.next_task() {
-                self.shared.run(task);
-            } else {
-                // Nothing runnable: sleep until I/O, a timer, or a wake from another thread.
-                self.shared.turn(None);
-                polls = 0;
-                continue;
+                polls += 1;
             }
-            polls += 1;
-            if polls == EVENT_INTERVAL {
+            match self.shared.next_task() {
+                Some(task) => {
+                    self.shared.run(task);
+                    polls += 1;
+                }
+                None if main.woken.load(Ordering::Acquire) => {}
+                None => {
+                    // Nothing runnable: sleep until I/O, a timer, or a wake from another thread.
+                    self.shared.turn(None);
+                    polls = 0;
+                }
+            }
+            if polls >= EVENT_INTERVAL {
                 self.shared.turn(Some(Duration::ZERO));
                 polls = 0;
             }
@@ -210,27 +219,14 @@ impl Shared {
     /// Polls `task` once, within a fresh cooperative budget.
     fn run(&self, task: Arc<Task>) {
         let id = task.id();
-        if coop::with_budget(|| task.run()) == Ran::Complete {
+        if coop::with_budget(|| Task::run(task)) == Ran::Complete {
             let done = self.lock().alive.remove(&id);
             drop(done);
         }
     }
 
-    /// Queues `task`, then unparks the runtime's thread unless this is it (see module docs).
-    fn push(&self, task: Arc<Task>) {
-        {
-            let mut tasks = self.lock();
-            if tasks.closed {
-                // Shut down: the task was (or is being) cancelled; drop this reference,
-                // outside the lock.
-                drop(tasks);
-                return;
-            }
-            tasks.queue.push_back(task);
-        }
-        self.unpark_unless_current();
-    }
-
+    /// Wakes the runtime's thread if it may be asleep: unless this is that thread, which is
+    /// awake and looks at the queue before it sleeps (see the module docs).
     fn unpark_unless_current(&self) {
         if !context::is_current(self) {
             self.driver.unpark();
@@ -246,22 +242,30 @@ impl Shared {
 
 impl Schedule for Shared {
     fn spawn(&self, task: Arc<Task>) {
-        {
-            let mut tasks = self.lock();
-            if !tasks.closed {
-                tasks.alive.insert(task.id(), task.clone());
-                tasks.queue.push_back(task);
-                drop(tasks);
-                self.unpark_unless_current();
-                return;
-            }
+        let mut tasks = self.lock();
+        if tasks.closed {
+            drop(tasks);
+            // Spawned on a runtime that shut down: cancelled at once, its handle says so.
+            task.cancel();
+            return;
         }
-        // Spawned on a runtime that shut down: cancelled at once, its handle says so.
-        task.cancel();
+        tasks.alive.insert(task.id(), task.clone());
+        tasks.queue.push_back(task);
+        drop(tasks);
+        self.unpark_unless_current();
     }
 
     fn schedule(&self, task: Arc<Task>) {
-        self.push(task);
+        let mut tasks = self.lock();
+        if tasks.closed {
+            // Shut down: the task is among the live tasks that shutdown cancels. This reference
+            // is dropped after the lock (dropping a task runs its future's destructor).
+            drop(tasks);
+            return;
+        }
+        tasks.queue.push_back(task);
+        drop(tasks);
+        self.unpark_unless_current();
     }
 }
 
@@ -282,7 +286,7 @@ impl Wake for MainWaker {
     }
 }
 
-#[cfg(all(test, not(loom)))]
+#[cfg(all(test, not(loom_model)))]
 mod tests {
     use std::future::poll_fn;
     use std::panic::{AssertUnwindSafe, catch_unwind};

@@ -1,14 +1,16 @@
-//! A task's output, and the two ends that pass it: the task side ([`joined`]), which polls the
+//! A task's output, and the two ends that pass it: the task side (`joined`), which polls the
 //! user's future, catches a panic and writes the result; and the [`JoinHandle`], a future that
 //! reads it.
 //!
 //! ```text
-//!   task side:   poll the future ── Ready(v) ──▶ slot = Done(Ok(v))  ──▶ wake the handle's waker
-//!                   (catch_unwind)─ panic ────▶ slot = Done(Err(Panicked))
-//!                dropped unfinished (shutdown) ▶ slot = Done(Err(Cancelled))
-//!   handle side: poll ── Done ──▶ Ready(result) (slot = Taken)
-//!                     ── Running ──▶ store the waker (unless it `will_wake` already) ──▶ Pending
-//!                drop ──▶ detached: an output that arrives later is dropped at once
+//!   task side (in the task's poll, under catch_unwind):
+//!     the future returns v  ──▶ slot = Done(Ok(v))           ─┐
+//!     the future panics     ──▶ slot = Done(Err(panicked))    ├─▶ wake the handle's waker
+//!     dropped unfinished    ──▶ slot = Done(Err(cancelled))  ─┘   (unless the handle is gone)
+//!   handle side (JoinHandle::poll):
+//!     Done     ──▶ Ready(result), slot = Taken
+//!     Running  ──▶ keep cx's waker (replacing the stored one unless it will_wake), Pending
+//!     dropped  ──▶ detached: an output that arrives later is dropped at once
 //! ```
 //!
 //! A panic inside a task stops at the task: the executor and the other tasks carry on, and

@@ -120,14 +120,14 @@
 //!   thread-local, so [`spawn`] and the leaf futures find it. Tokio:
 //!   `tokio/src/runtime/context.rs`.
 //! - **A task that is always ready runs forever.** [`coop`] gives each poll a budget that the
-//!   leaf futures spend, and [`yield_now`] gives the thread back by hand. Tokio:
+//!   leaf futures spend, and [`yield_now()`] gives the thread back by hand. Tokio:
 //!   `tokio/src/task/coop/mod.rs`, `tokio/src/task/yield_now.rs`.
 //! - **Tasks that never finish leak**, and so do their futures. Dropping the [`Runtime`]
 //!   cancels every task still alive. Tokio: `tokio/src/runtime/task/list.rs`.
 //!
-//! [`sync`] swaps the task's atomics, cell and reference count for loom's under `--cfg loom`, so
-//! `tests/loom.rs` can check the waker's reference counting and a wake racing with a poll in
-//! every interleaving.
+//! `sync.rs` swaps the task's atomics, cell and reference count for loom's under
+//! `--cfg loom_model`, so `tests/loom.rs` can check the waker's reference counting and a wake
+//! racing with a poll in every interleaving.
 
 pub mod context;
 pub mod coop;

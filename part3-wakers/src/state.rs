@@ -2,13 +2,11 @@
 //! is **never polled by two threads at once** — without a lock, from any number of threads.
 //!
 //! ```text
-//!          wake: queue it (once)          a thread pops it
-//!   IDLE ────────────────────────▶ SCHEDULED ───────────────▶ RUNNING ──── wake ───▶ RUNNING|NOTIFIED
-//!    ▲                                 ▲                         │                          │
-//!    │         poll → Pending          │                         │                          │
-//!    └─────────────────────────────────┼─────────────────────────┘                          │
-//!                                      │      poll → Pending: queue it again (once)         │
-//!                                      └────────────────────────────────────────────────────┘
+//!        wake: queue it once      popped by a thread
+//!   IDLE ────────────────▶ SCHEDULED ──────────▶ RUNNING ── wake ──▶ RUNNING|NOTIFIED
+//!    ▲                        ▲                     │                        │
+//!    └──── poll → Pending ────┼─────────────────────┘                        │
+//!                             └──── poll → Pending: queue it again, once ────┘
 //!
 //!   RUNNING, RUNNING|NOTIFIED ── poll → Ready (or a panic) ──▶ COMPLETE   (final)
 //!   IDLE, SCHEDULED ── cancel (runtime shutdown) ──▶ RUNNING ── future dropped ──▶ COMPLETE
@@ -194,7 +192,7 @@ impl State {
     }
 }
 
-#[cfg(all(test, not(loom)))]
+#[cfg(all(test, not(loom_model)))]
 mod tests {
     use super::*;
 

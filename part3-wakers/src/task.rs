@@ -9,6 +9,9 @@
 //!   references: one per waker, one per run queue entry, one in the runtime's list of live tasks
 //! ```
 //!
+//! The functions that need the task's reference count take `this: Arc<Task>` (`Task::run(task)`)
+//! rather than `self: Arc<Self>`: under loom the `Arc` is loom's, which cannot be a receiver.
+//!
 //! The future sits in an `UnsafeCell`, not a `Mutex`: the state machine already guarantees that
 //! one thread at a time touches it (RUNNING), so a lock would only repeat that guarantee, at a
 //! price on every poll.
@@ -18,8 +21,8 @@
 //! task → runtime) that nothing frees. When the runtime is gone, a wake just drops its reference.
 //! Tokio (`tokio/src/runtime/task/core.rs`, `harness.rs`) holds its scheduler strongly and breaks
 //! that cycle at shutdown instead; it also puts the state, the future, its output and the join
-//! waker in one allocation, where we use four (`Arc<Task>`, the boxed future, the boxed user future,
-//! the join slot).
+//! waker in one allocation, where we use four (`Arc<Task>`, the boxed future, the boxed user
+//! future, the join slot).
 
 use std::fmt;
 use std::future::Future;
@@ -74,10 +77,10 @@ pub struct Task {
     scheduler: std::sync::Weak<dyn Schedule>,
 }
 
-// SAFETY: `Task` is shared between threads through `Arc<Task>` (wakers, queues). Its only field that
-// is not `Sync` by itself is the `UnsafeCell`, and every access to it happens in `run` or `cancel`,
-// by the one thread that won RUNNING in `state` (state.rs), whose `AcqRel` transitions also publish
-// the future's memory to the next thread that wins it. The future itself is `Send`.
+// SAFETY: `Task` is shared between threads through `Arc<Task>` (wakers, queues). Its only field
+// that is not `Sync` by itself is the `UnsafeCell`, and every access to it happens in `run` or
+// `cancel`, by the one thread that won RUNNING in `state` (state.rs), whose `AcqRel` transitions
+// also publish the future's memory to the next thread that wins it. The future is `Send`.
 unsafe impl Sync for Task {}
 
 /// What one call to [`Task::run`] did, for the executor (and for counting).
@@ -127,18 +130,18 @@ impl Task {
 
     /// Polls the task once, if it is SCHEDULED (else [`Ran::Skipped`]). Called by the thread that
     /// popped it from a run queue; if the task was woken during the poll, this queues it again.
-    pub fn run(self: Arc<Self>) -> Ran {
-        if !self.state.start_running() {
+    pub fn run(this: Arc<Self>) -> Ran {
+        if !this.state.start_running() {
             return Ran::Skipped;
         }
-        let poll = waker::with_borrowed(&self, |waker| {
+        let poll = waker::with_borrowed(&this, |waker| {
             let mut cx = Context::from_waker(waker);
-            self.future.with_mut(|future| {
+            this.future.with_mut(|future| {
                 // SAFETY: `start_running` succeeded, so this thread holds RUNNING: no other thread
                 // touches the future until `stop_running` or `complete` below (state.rs, RUNNING).
                 let future = unsafe { &mut *future };
                 let Some(running) = future.as_mut() else {
-                    debug_assert!(false, "{} is RUNNING without a future", self.id);
+                    debug_assert!(false, "{} is RUNNING without a future", this.id);
                     return Poll::Ready(());
                 };
                 let poll = running.as_mut().poll(&mut cx);
@@ -151,13 +154,13 @@ impl Task {
         });
         match poll {
             Poll::Ready(()) => {
-                self.state.complete();
+                this.state.complete();
                 Ran::Complete
             }
-            Poll::Pending => match self.state.stop_running() {
+            Poll::Pending => match this.state.stop_running() {
                 AfterPoll::Idle => Ran::Pending,
                 AfterPoll::Reschedule => {
-                    self.schedule();
+                    Task::schedule(this);
                     Ran::Rescheduled
                 }
             },
@@ -182,24 +185,24 @@ impl Task {
 
     /// A wake that owns a reference (`Waker::wake`): queue the task if it was IDLE, handing the
     /// scheduler this very reference; otherwise just drop it.
-    pub(crate) fn wake_by_val(self: Arc<Self>) {
-        if self.state.wake() == WakeAction::Schedule {
-            self.schedule();
+    pub(crate) fn wake_by_val(this: Arc<Self>) {
+        if this.state.wake() == WakeAction::Schedule {
+            Task::schedule(this);
         }
     }
 
     /// A wake that borrows (`Waker::wake_by_ref`): the same, cloning the reference only when the
     /// task is to be queued.
-    pub(crate) fn wake_by_ref(self: &Arc<Self>) {
-        if self.state.wake() == WakeAction::Schedule {
-            Arc::clone(self).schedule();
+    pub(crate) fn wake_by_ref(this: &Arc<Self>) {
+        if this.state.wake() == WakeAction::Schedule {
+            Task::schedule(Arc::clone(this));
         }
     }
 
     /// Hands a SCHEDULED task to its scheduler; if the runtime is gone, the reference is dropped.
-    fn schedule(self: Arc<Self>) {
-        if let Some(scheduler) = self.scheduler.upgrade() {
-            scheduler.schedule(self);
+    fn schedule(this: Arc<Self>) {
+        if let Some(scheduler) = this.scheduler.upgrade() {
+            scheduler.schedule(this);
         }
     }
 }

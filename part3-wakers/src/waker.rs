@@ -13,7 +13,7 @@
 //! ```
 //!
 //! Nothing here allocates: a wake moves or copies a pointer and an atomic count. The executor
-//! polls with a *borrowed* waker ([`with_borrowed`]) that owns no reference at all, so a poll
+//! polls with a *borrowed* waker (`with_borrowed`) that owns no reference at all, so a poll
 //! costs no count either unless the future keeps a clone. Tokio: `tokio/src/runtime/task/waker.rs`
 //! (its `WakerRef` is our borrowed waker).
 //!
@@ -65,7 +65,7 @@ unsafe fn clone(data: *const ()) -> RawWaker {
 unsafe fn wake(data: *const ()) {
     // SAFETY: `wake` consumes the waker, so the reference it owned is ours to take back, once.
     let task = unsafe { Arc::from_raw(data.cast::<Task>()) };
-    task.wake_by_val();
+    Task::wake_by_val(task);
 }
 
 /// wake_by_ref: ±0. Borrows the `Waker`'s reference; the task clones it only if it queues itself.
@@ -84,7 +84,7 @@ unsafe fn drop_waker(data: *const ()) {
 }
 
 /// How many references the task behind `waker` has (for tests: are they all given back?).
-#[cfg(all(test, not(loom)))]
+#[cfg(all(test, not(loom_model)))]
 pub(crate) fn references(waker: &Waker) -> usize {
     assert!(std::ptr::eq(waker.vtable(), &VTABLE), "not a task waker");
     // SAFETY: a task waker's data is a task pointer, kept alive by `waker` during the call;
@@ -95,19 +95,18 @@ pub(crate) fn references(waker: &Waker) -> usize {
 
 /// The shortcut: `Waker::from(task)` builds a waker with `std`'s own vtable, which does what ours
 /// does through these two methods.
-#[cfg(not(loom))]
+#[cfg(not(loom_model))]
 impl std::task::Wake for Task {
     fn wake(self: Arc<Self>) {
-        self.wake_by_val();
+        Task::wake_by_val(self);
     }
 
     fn wake_by_ref(self: &Arc<Self>) {
-        // The inherent method (task.rs), not this one.
         Task::wake_by_ref(self);
     }
 }
 
-#[cfg(all(test, not(loom)))]
+#[cfg(all(test, not(loom_model)))]
 mod tests {
     use std::sync::Mutex;
 
@@ -138,7 +137,7 @@ mod tests {
         let keep = Arc::new(Keep::default());
         let scheduler: Arc<dyn Schedule> = keep.clone();
         let (task, _detached) = Task::new(std::future::pending::<()>(), Arc::downgrade(&scheduler));
-        assert_eq!(task.clone().run(), Ran::Pending);
+        assert_eq!(Task::run(task.clone()), Ran::Pending);
         (task, keep)
     }
 
