@@ -3,7 +3,8 @@
 //!
 //! ```text
 //! cargo run --release -p part4-executor --example serve -- --workers 2 --io-ms 0 --seconds 15
-//! cargo run --release -p part3-wakers -- load --addr 127.0.0.1:8080 -c 100 --rate closed --duration 10s
+//! cargo run --release -p part3-wakers -- load --addr 127.0.0.1:8080 -c 100 --rate closed \
+//!     --duration 10s
 //! ```
 //!
 //! (The demo, with its dashboard and `--runtime tokio`, is the crate's binary.)

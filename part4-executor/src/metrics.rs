@@ -4,7 +4,7 @@
 //! takes the line away from the other cores, and the race against Tokio would measure our
 //! metrics. So each worker counts in plain fields of its own ([`WorkerMetrics`], not shared),
 //! and now and then — when it parks, and every [`EVENT_INTERVAL`](crate::worker::EVENT_INTERVAL)
-//! tasks — *publishes* them: it stores them in its own [`Published`] slot, alone on its cache
+//! tasks — *publishes* them: it stores them in its own `Published` slot, alone on its cache
 //! lines. A reader ([`Runtime::metrics`](crate::Runtime::metrics)) loads every slot; it never
 //! writes, so workers never wait for it.
 //!

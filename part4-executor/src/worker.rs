@@ -11,7 +11,7 @@
 //!
 //! **Where a wake on a worker thread goes.** Every wake calls part 3's `Schedule::schedule`;
 //! when it runs on one of our worker threads, the task stays on that worker
-//! ([`Worker::schedule`]):
+//! (`Worker::schedule`):
 //!
 //! ```text
 //!   woken by the task being polled          → the LIFO slot: it runs next, while what it

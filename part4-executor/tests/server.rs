@@ -59,9 +59,8 @@ fn requests_that_wait_are_answered_after_their_timer_in_order() {
         ..ServerConfig::default()
     });
     let mut client = Client::connect(server.local_addr());
-    client.send(
-        b"GET /?io_ms=0 HTTP/1.1\r\n\r\nGET /nowhere HTTP/1.1\r\n\r\nGET /?io_ms=30 HTTP/1.1\r\n\r\n",
-    );
+    client.send(b"GET /?io_ms=0 HTTP/1.1\r\n\r\nGET /nowhere HTTP/1.1\r\n\r\n");
+    client.send(b"GET /?io_ms=30 HTTP/1.1\r\n\r\n");
     let statuses: Vec<u16> = (0..3).map(|_| client.reply().status).collect();
     assert_eq!(statuses, vec![200, 404, 200], "answered in the order asked");
     served_eventually(&server, 3);
