@@ -254,7 +254,16 @@ impl Runtime {
 
 impl Drop for Runtime {
     /// Shuts down (see the module docs): stop and join the workers, then cancel every task.
+    ///
+    /// # Panics
+    ///
+    /// On one of the runtime's own workers, which cannot wait for itself to stop.
     fn drop(&mut self) {
+        assert!(
+            !worker::is_worker_of(&self.shared),
+            "a part4_executor::Runtime was dropped on one of its own workers, which cannot \
+             wait for itself: drop it outside the runtime"
+        );
         self.shared.shutdown.store(true, Ordering::SeqCst);
         for remote in &self.shared.remotes {
             remote.parker.unpark(&self.shared.driver);
