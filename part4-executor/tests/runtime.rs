@@ -393,7 +393,8 @@ fn stealing_spreads_tasks_spawned_on_one_worker() {
     const TASKS: usize = 1_000;
     let _serial = serial();
     let runtime = Runtime::new(2).unwrap();
-    let sum = runtime.block_on(runtime.spawn(async {
+    let spawner = runtime.spawn(async {
+        let name = thread::current().name().map(str::to_owned);
         let handles: Vec<_> = (0..TASKS)
             .map(|i| {
                 spawn(async move {
@@ -407,12 +408,15 @@ fn stealing_spreads_tasks_spawned_on_one_worker() {
         for handle in handles {
             sum += handle.await.unwrap();
         }
-        sum
-    }));
-    assert_eq!(sum.unwrap(), TASKS * (TASKS - 1) / 2);
-    eventually("another worker stole some", || {
-        let total = runtime.metrics().total();
-        total.steals > 0 && total.steal_ops > 0 && total.steals >= total.steal_ops
+        (name.expect("workers are named"), sum)
+    });
+    let (spawner, sum) = runtime.block_on(spawner).unwrap();
+    assert_eq!(sum, TASKS * (TASKS - 1) / 2);
+    // Every task started on the spawner's queue: the other worker ran some only by stealing.
+    let other = if spawner.ends_with('0') { 1 } else { 0 };
+    eventually("the other worker stole some", || {
+        let thief = runtime.metrics().workers[other];
+        thief.steals > 0 && thief.steal_ops > 0 && thief.steals >= thief.steal_ops
     });
     shut_down(runtime);
 }
