@@ -16,7 +16,7 @@
 //!               ▲          ▲                          ▲
 //!               └─ a wake from the running task stays on its worker
 //!
-//!   each worker:  LIFO slot → local queue → (every 61st tick: injector first)
+//!   each worker:  LIFO slot → (every 61st tick: the injector first) → local queue
 //!                 → injector → steal half of a random victim's queue → park
 //!   park:         in the driver (epoll) if no other worker is there, else on a condvar
 //! ```

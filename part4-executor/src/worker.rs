@@ -3,7 +3,8 @@
 //! ```text
 //!   loop until shutdown {
 //!     tick += 1;  every EVENT_INTERVAL ticks: publish the counters, look at the driver
-//!     find_task()                      (find.rs: LIFO slot → local queue → injector → steal)
+//!     find_task()                      (find.rs: LIFO slot → local queue → injector → steal,
+//!                                       the injector first every 61st tick)
 //!       found   → stop searching (the last searcher wakes another), poll it once
 //!       nothing → park                 (idle.rs says so, park.rs sleeps: driver or condvar)
 //!   }
