@@ -15,11 +15,14 @@ use std::sync::Arc;
 use crate::driver::Driver;
 use crate::task::Schedule;
 
-/// What the code running on a runtime's thread needs of it.
+/// What the code running on a runtime's thread needs of it. Public so that another scheduler
+/// (part 4's work-stealing one) can enter its worker threads with the same driver and futures.
 #[derive(Clone)]
-pub(crate) struct Handle {
-    pub(crate) driver: Arc<Driver>,
-    pub(crate) scheduler: Arc<dyn Schedule>,
+pub struct Handle {
+    /// Where sockets register and timers are set.
+    pub driver: Arc<Driver>,
+    /// Where `spawn` and wakes put tasks.
+    pub scheduler: Arc<dyn Schedule>,
 }
 
 thread_local! {
@@ -31,7 +34,7 @@ const NO_RUNTIME: &str = "no part3_wakers runtime on this thread: spawn and the 
      futures (sockets, sleep) must run inside part3_wakers::Runtime::block_on";
 
 /// Makes `handle` the current runtime until the guard is dropped.
-pub(crate) fn enter(handle: Handle) -> Entered {
+pub fn enter(handle: Handle) -> Entered {
     let previous = CURRENT.replace(Some(handle));
     Entered {
         previous,
@@ -40,7 +43,7 @@ pub(crate) fn enter(handle: Handle) -> Entered {
 }
 
 /// Puts the previous runtime (usually none) back when dropped.
-pub(crate) struct Entered {
+pub struct Entered {
     previous: Option<Handle>,
     /// The guard restores *this* thread's slot, so it must stay on this thread.
     _not_send: PhantomData<*const ()>,

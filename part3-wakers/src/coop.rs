@@ -36,8 +36,8 @@ thread_local! {
 }
 
 /// Runs `poll` with a fresh budget, and puts back the budget there was before (usually none),
-/// also if `poll` panics. The executor wraps every poll in it.
-pub(crate) fn with_budget<R>(poll: impl FnOnce() -> R) -> R {
+/// also if `poll` panics. The executor wraps every poll in it (part 4's workers too).
+pub fn with_budget<R>(poll: impl FnOnce() -> R) -> R {
     struct Restore(Option<u32>);
     impl Drop for Restore {
         fn drop(&mut self) {

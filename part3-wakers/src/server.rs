@@ -98,14 +98,13 @@ impl Server {
                 .spawn(move || {
                     stats.threads.incr();
                     let _on = cause::runtime_thread();
-                    let served = runtime.block_on(serve(
-                        listener,
-                        config,
-                        Arc::clone(&stats),
-                        observe,
+                    let connections = Connections {
+                        config: Arc::new(config),
+                        stats: Arc::clone(&stats),
+                        observe: Some(observe),
                         blocking,
-                        stop,
-                    ));
+                    };
+                    let served = runtime.block_on(serve(listener, connections, stop));
                     // Every task (and so every connection) goes with the runtime.
                     drop(runtime);
                     stats.threads.decr();
@@ -165,23 +164,15 @@ impl Drop for Server {
     }
 }
 
-/// Accepts until stopped. Returning ends `block_on`; dropping the runtime then drops every
+/// Accepts until stopped, spawning a task per connection on the current runtime (part 4's
+/// server runs it on its own). Returning ends `block_on`; dropping the runtime then drops every
 /// connection's task.
-async fn serve(
+pub async fn serve(
     listener: StdTcpListener,
-    config: ServerConfig,
-    stats: Arc<ServerStats>,
-    observe: Arc<RuntimeStats>,
-    blocking: BlockingSwitch,
+    connections: Connections,
     stop: Arc<StopSignal>,
 ) -> io::Result<()> {
     let listener = Ours::listener(listener)?;
-    let connections = Connections {
-        config: Arc::new(config),
-        stats,
-        observe: Some(observe),
-        blocking,
-    };
     let mut accepting = std::pin::pin!(accept_loop::<Ours>(listener, connections));
     std::future::poll_fn(|cx| {
         if stop.poll_raised(cx).is_ready() {
@@ -381,13 +372,14 @@ fn record_syscalls(stream: &mut impl AsyncStream, stats: &ServerStats) {
 /// "Stop now", raised by another thread and awaited by the server's main future: a one-shot
 /// flag with the waker of whoever waits for it.
 #[derive(Debug, Default)]
-struct StopSignal {
+pub struct StopSignal {
     raised: AtomicBool,
     waiter: Mutex<Option<Waker>>,
 }
 
 impl StopSignal {
-    fn raise(&self) {
+    /// Stops the server's accept loop ([`serve`]); any thread may call it.
+    pub fn raise(&self) {
         self.raised.store(true, Ordering::Release);
         let waiter = self
             .waiter

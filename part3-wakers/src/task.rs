@@ -54,6 +54,11 @@ impl TaskId {
         static NEXT: AtomicU64 = AtomicU64::new(1);
         TaskId(NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
     }
+
+    /// The number itself (part 4 spreads its list of live tasks over shards by it).
+    pub fn as_u64(self) -> u64 {
+        self.0
+    }
 }
 
 impl fmt::Display for TaskId {

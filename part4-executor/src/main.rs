@@ -18,12 +18,14 @@ use instruments::metrics::ServerStats;
 use instruments::part::{Part, RunningServer, ServeArgs};
 use part1_threads::app::{self, AppConfig};
 use part2_reactor::server::DEFAULT_EVENTS_CAPACITY;
-use part3_wakers::async_runtime::AsyncRuntime;
+use part3_wakers::async_runtime::{AsyncRuntime, Ours};
 use part3_wakers::server::ServerConfig;
+use part4_executor::Runtime;
 use part4_executor::observe::panel::{BLOCK_KEY, STORM_KEY, SWITCH_KEY};
 use part4_executor::observe::{
     self, ExecutorSample, ExecutorSampler, RuntimeCounters, RuntimeKind,
 };
+use part4_executor::server::Server;
 use part4_executor::tokio_server::{BoxTask, Tokio, TokioServer};
 
 struct Part4;
@@ -83,20 +85,38 @@ impl ExecutorServer for TokioServer {
     }
 }
 
+impl ExecutorServer for Server {
+    fn counters(&self) -> RuntimeCounters {
+        self.runtime_metrics()
+            .map(|metrics| observe::ours::counters(&metrics))
+            .unwrap_or_default()
+    }
+
+    fn spawn(&self, task: BoxTask) {
+        Server::spawn(self, task);
+    }
+
+    fn spawn_storm(&self) {
+        Server::spawn(self, storm::<Ours>());
+    }
+
+    fn shutdown(self: Box<Self>) {
+        // The demo goes on with the other runtime; an error of this one ends with it.
+        let _ = Server::shutdown(*self);
+    }
+}
+
 /// Starts the app on our work-stealing runtime.
-///
-/// MERGE: the lead replaces this body with part 4's own server (our runtime running
-/// `part3_wakers::server::accept_loop::<Ours>` on `listener`, counting into `stats`) and an
-/// `impl ExecutorServer` for it (`counters` from `observe::ours::counters(&runtime.metrics())`,
-/// `spawn_storm` as `spawn(Box::pin(storm::<Ours>()))`).
 fn start_ours(
     listener: StdTcpListener,
     config: ServerConfig,
     workers: usize,
     stats: Arc<ServerStats>,
 ) -> anyhow::Result<Box<dyn ExecutorServer>> {
-    let _ = (listener, config, workers, stats);
-    anyhow::bail!("our runtime is not in this build yet: use --runtime tokio")
+    let runtime = Runtime::with_events_capacity(workers, config.events_capacity)?;
+    Ok(Box::new(Server::start_on(
+        listener, config, runtime, stats,
+    )?))
 }
 
 /// Starts the app on `kind`, serving `listener` (a copy of it: the demo keeps the original).

@@ -4,37 +4,8 @@
 //! then into a snapshot, [`RuntimeMetrics`]; this file only renames. Unlike Tokio, we also
 //! count the tasks run from the LIFO slot.
 
-use std::time::Duration;
-
 use super::sample::{RuntimeCounters, RuntimeKind, WorkerCounters};
-
-// PLACEHOLDER for the merge: the runtime's own snapshot type lives in `crate::metrics`
-// (written beside the runtime). These two structs have exactly its agreed shape so that this
-// file and its test build before the merge; the lead replaces them with
-// `use crate::metrics::{RuntimeMetrics, WorkerMetrics};` and adjusts the field types below if
-// they differ.
-/// A snapshot of our runtime's counters.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct RuntimeMetrics {
-    pub workers: Vec<WorkerMetrics>,
-    pub injector_depth: usize,
-    pub tasks_alive: usize,
-}
-
-/// One worker's counters in a [`RuntimeMetrics`] snapshot.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct WorkerMetrics {
-    pub polls: u64,
-    /// Tasks stolen.
-    pub steals: u64,
-    /// Steal operations (each takes a batch).
-    pub steal_ops: u64,
-    pub parks: u64,
-    pub unparks: u64,
-    pub busy: Duration,
-    pub local_queue_depth: usize,
-    pub lifo_hits: u64,
-}
+use crate::metrics::RuntimeMetrics;
 
 /// Our runtime's totals, from its snapshot.
 pub fn counters(metrics: &RuntimeMetrics) -> RuntimeCounters {
@@ -60,7 +31,10 @@ pub fn counters(metrics: &RuntimeMetrics) -> RuntimeCounters {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
+    use crate::metrics::WorkerMetrics;
 
     #[test]
     fn every_counter_is_carried_over() {
