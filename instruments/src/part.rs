@@ -41,6 +41,9 @@ pub trait Part: 'static {
     const TITLE: &'static str;
     /// One paragraph for `--help`: what this part's demo shows.
     const ABOUT: &'static str;
+    /// The part's own built-in scenarios, `(name, text)`, found before the shared ones: one
+    /// named `story` replaces the shared story (and plays when no flag says otherwise).
+    const SCENARIOS: &'static [(&'static str, &'static str)] = &[];
 
     /// The part's own server flags (e.g. `--max-threads`), shown in `--help` beside the
     /// shared ones.

@@ -107,13 +107,7 @@ pub struct ServerRates {
 impl ServerRates {
     /// Rates from two snapshots taken `seconds` apart.
     pub fn between(before: &ServerCounters, after: &ServerCounters, seconds: f64) -> Self {
-        let rate = |a: u64, b: u64| {
-            if seconds > 0.0 {
-                b.saturating_sub(a) as f64 / seconds
-            } else {
-                0.0
-            }
-        };
+        let rate = |a: u64, b: u64| Interval(seconds).per_s(a, b);
         ServerRates {
             accepted: rate(before.accepted, after.accepted),
             served: rate(before.served, after.served),
@@ -123,6 +117,28 @@ impl ServerRates {
             would_block_reads: rate(before.would_block_reads, after.would_block_reads),
             polls: rate(before.polls, after.polls),
         }
+    }
+}
+
+/// The seconds between two readings of running totals, which turns their difference into rates.
+/// Every part's sampler reads its counters once a tick and divides by this.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Interval(pub f64);
+
+impl Interval {
+    /// How many per second a total grew by between `before` and `after` (0 for an empty tick;
+    /// a total that went down, as after a restart, counts as no growth).
+    pub fn per_s(self, before: u64, after: u64) -> f64 {
+        if self.0 > 0.0 {
+            after.saturating_sub(before) as f64 / self.0
+        } else {
+            0.0
+        }
+    }
+
+    /// A total of nanoseconds, as a share of the tick in %, at most 100.
+    pub fn percent(self, before_nanos: u64, after_nanos: u64) -> f64 {
+        (self.per_s(before_nanos, after_nanos) / 1e9 * 100.0).min(100.0)
     }
 }
 

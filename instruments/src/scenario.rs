@@ -9,12 +9,17 @@
 //! 0s    connections=0                  "Idle."
 //! 5s    connections=10    rate=160     "10 clients: 10 threads appear."
 //! 95s   connections=past-wall          "Past the wall: the OS refuses new threads."
+//! 110s  press=b                        "A key of the part, pressed as if typed."
 //! 125s  end
 //! ```
 //!
 //! `connections=past-wall` is resolved when the scenario starts, from the limits this machine
 //! really has (see [`crate::limits`]), so the story reaches the wall wherever it runs.
-//! Built-in scenarios are listed in [`BUILT_IN`]; `--scenario FILE` plays your own.
+//! `press=KEY` presses one of the part's own keys (those its panel lists in the help), as if the
+//! learner typed it: part 3's story turns its blocking mode on and then off this way.
+//!
+//! Built-in scenarios are listed in [`BUILT_IN`]; a part may add its own or replace one
+//! ([`Part::SCENARIOS`](crate::part::Part::SCENARIOS)); `--scenario FILE` plays your own.
 
 use std::fmt;
 use std::time::Duration;
@@ -43,6 +48,8 @@ pub struct Step {
     pub connections: Option<Connections>,
     pub pacing: Option<Pacing>,
     pub mode: Option<ConnectionMode>,
+    /// Part keys to press, in order.
+    pub press: Vec<char>,
     pub note: Option<String>,
 }
 
@@ -94,17 +101,25 @@ impl std::error::Error for ScenarioError {}
 impl Scenario {
     /// A built-in scenario by name.
     pub fn built_in(name: &str) -> Option<Scenario> {
-        let (_, text) = BUILT_IN.iter().find(|(n, _)| *n == name)?;
+        Scenario::built_in_among(name, &[])
+    }
+
+    /// A built-in scenario by name: one of `own` (a part's), else a shared one.
+    fn built_in_among(name: &str, own: &[(&str, &str)]) -> Option<Scenario> {
+        let (_, text) = own.iter().chain(&BUILT_IN).find(|(n, _)| *n == name)?;
         Some(Scenario::parse(name, text).expect("built-in scenarios are tested to parse"))
     }
 
-    /// A built-in scenario's name, or the path of a scenario file.
-    pub fn load(name_or_path: &str) -> anyhow::Result<Scenario> {
-        if let Some(scenario) = Scenario::built_in(name_or_path) {
+    /// A built-in scenario's name (one of `own`, a part's own scenarios, first), or the path
+    /// of a scenario file.
+    pub fn load(name_or_path: &str, own: &[(&str, &str)]) -> anyhow::Result<Scenario> {
+        if let Some(scenario) = Scenario::built_in_among(name_or_path, own) {
             return Ok(scenario);
         }
         let text = std::fs::read_to_string(name_or_path).map_err(|e| {
-            let names: Vec<_> = BUILT_IN.iter().map(|(n, _)| *n).collect();
+            let mut names: Vec<_> = own.iter().chain(&BUILT_IN).map(|(n, _)| *n).collect();
+            names.sort_unstable();
+            names.dedup();
             anyhow::anyhow!(
                 "no built-in scenario {name_or_path:?} (built in: {}) and no such file: {e}",
                 names.join(", ")
@@ -112,6 +127,27 @@ impl Scenario {
         })?;
         Scenario::parse(name_or_path, &text)
             .map_err(|e| anyhow::anyhow!("scenario {name_or_path}: {e}"))
+    }
+
+    /// Checks that every `press=KEY` is one of `part`'s `keys`.
+    pub fn check_presses(&self, part: &str, keys: &[(char, &str)]) -> anyhow::Result<()> {
+        let pressed = self.steps.iter().flat_map(|step| &step.press);
+        if let Some(key) = pressed
+            .copied()
+            .find(|key| !keys.iter().any(|(k, _)| k == key))
+        {
+            let known: Vec<String> = keys.iter().map(|(k, _)| k.to_string()).collect();
+            anyhow::bail!(
+                "scenario {}: press={key} is not a key of {part} (its keys: {})",
+                self.name,
+                if known.is_empty() {
+                    "none".to_string()
+                } else {
+                    known.join(", ")
+                }
+            );
+        }
+        Ok(())
     }
 
     /// Parses the text format described in the [module docs](self).
@@ -148,6 +184,7 @@ impl Scenario {
                 connections: None,
                 pacing: None,
                 mode: None,
+                press: Vec::new(),
                 note,
             };
             for word in words {
@@ -176,9 +213,16 @@ impl Scenario {
                             _ => unreachable!("`rate` and `mode` parse to Pacing and Mode"),
                         }
                     }
+                    "press" => {
+                        let mut chars = value.chars();
+                        match (chars.next(), chars.next()) {
+                            (Some(key), None) => step.press.push(key),
+                            _ => return Err(fail(format!("press: {value:?} is not one key"))),
+                        }
+                    }
                     other => {
                         return Err(fail(format!(
-                            "unknown key {other:?} (use connections, rate, mode)"
+                            "unknown key {other:?} (use connections, rate, mode, press)"
                         )));
                     }
                 }
@@ -186,6 +230,7 @@ impl Scenario {
             let changes_nothing = step.connections.is_none()
                 && step.pacing.is_none()
                 && step.mode.is_none()
+                && step.press.is_empty()
                 && step.note.is_none();
             if !(end.is_some() && changes_nothing) {
                 steps.push(step);
@@ -313,12 +358,56 @@ mod tests {
     }
 
     #[test]
+    fn a_step_may_press_part_keys() {
+        let scenario =
+            Scenario::parse("s", "0s press=b press=p \"both\"\n1s press=b\n2s end").expect("valid");
+        assert_eq!(scenario.steps[0].press, ['b', 'p']);
+        assert_eq!(scenario.steps[1].press, ['b']);
+        assert!(scenario.steps[1].commands(0).is_empty(), "no load command");
+    }
+
+    #[test]
+    fn only_the_part_s_own_keys_may_be_pressed() {
+        let scenario = Scenario::parse("s", "0s press=b\n1s end").expect("valid");
+        assert!(
+            scenario
+                .check_presses("part3", &[('b', "blocking")])
+                .is_ok()
+        );
+        let error = scenario
+            .check_presses("part1", &[])
+            .expect_err("part 1 has no keys");
+        assert_eq!(
+            error.to_string(),
+            "scenario s: press=b is not a key of part1 (its keys: none)"
+        );
+        let shared = Scenario::built_in("story").expect("built in");
+        assert!(shared.check_presses("part1", &[]).is_ok());
+    }
+
+    #[test]
+    fn a_part_may_replace_a_shared_scenario() {
+        let own = [("story", "0s connections=1 \"mine\"\n1s end")];
+        let story = Scenario::load("story", &own).expect("the part's own");
+        assert_eq!(story.steps[0].note.as_deref(), Some("mine"));
+        let churn = Scenario::load("churn", &own).expect("the shared one");
+        assert_eq!(churn, Scenario::built_in("churn").expect("built in"));
+        let missing = Scenario::load("no-such-scenario", &own).expect_err("neither");
+        assert!(
+            missing.to_string().contains("built in: churn, story"),
+            "{missing}"
+        );
+    }
+
+    #[test]
     fn bad_lines_say_where_and_why() {
         let cases = [
             ("0s connections=ten\n1s end", 1, "whole number"),
             ("0s rate=-5\n1s end", 1, "positive"),
             ("soon connections=1\n1s end", 1, "soon"),
             ("0s speed=9\n1s end", 1, "unknown key"),
+            ("0s press=bb\n1s end", 1, "not one key"),
+            ("0s press=\n1s end", 1, "not one key"),
             ("0s connections=1 \"open\n1s end", 1, "closing quote"),
             ("0s connections=1", 1, "end"),
             ("1s end\n2s connections=3", 2, "follow"),

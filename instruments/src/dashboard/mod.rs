@@ -12,7 +12,9 @@
 //! - `htop.rs`: meters, counters and the busiest threads; `chart.rs`: the performance chart.
 //! - [`status`]: the one-sentence diagnosis ([`diagnose`]); `errors.rs`: errors by kind and
 //!   what they mean; `readings.rs`: the numbers derived from a sample.
-//! - `help.rs`: the `?` overlay; [`format`](mod@format): numbers as people read them.
+//! - `help.rs`: the `?` overlay; [`format`](mod@format): numbers as people read them;
+//!   [`fit`]: text for a part's panel that fits any width without cutting a word; [`bars`]:
+//!   the panel's bars (shares of the tick, amounts by category).
 //! - `terminal.rs`: owning the terminal, and the event loop ([`run`]); [`require_terminal`]
 //!   says what to do when there is none.
 //!
@@ -20,8 +22,10 @@
 //! part 1 adds nothing and uses `()`.
 
 mod area;
+pub mod bars;
 mod chart;
 mod errors;
+pub mod fit;
 pub mod format;
 mod help;
 mod htop;

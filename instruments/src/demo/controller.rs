@@ -1,6 +1,9 @@
 //! The controller: it owns the load generator and decides what load to ask for — the
 //! scenario's, or the keys'.
 //!
+//! A scenario step may also press one of the part's keys; the controller hands those to the
+//! demo, which passes them to the server like a key typed on the dashboard.
+//!
 //! A scenario plays until a load key is pressed; from then on the learner has the controls,
 //! until `s` plays the scenario again. Every change goes to the load generator as a
 //! [`LoadCommand`] line. Anything the learner should know about (a scenario that ended, more
@@ -91,6 +94,8 @@ pub(super) struct Controller {
     limits: LoadLimits,
     /// Messages for the learner, delivered with the next tick or action.
     messages: Vec<String>,
+    /// Part keys the scenario pressed, for the server.
+    presses: Vec<char>,
 }
 
 impl Controller {
@@ -101,6 +106,7 @@ impl Controller {
             scenario,
             limits,
             messages: Vec::new(),
+            presses: Vec::new(),
         };
         if controller.scenario.is_some() {
             controller.start_scenario();
@@ -112,11 +118,15 @@ impl Controller {
     pub(super) fn tick(&mut self) -> (Option<LoadReport>, Option<String>) {
         if let Some((player, started)) = &mut self.playing {
             let elapsed = started.elapsed();
-            let commands: Vec<LoadCommand> = player
-                .due(elapsed)
+            let due = player.due(elapsed);
+            let commands: Vec<LoadCommand> = due
                 .iter()
                 .flat_map(|step| step.commands(self.limits.past_the_wall))
                 .collect();
+            for &key in due.iter().flat_map(|step| &step.press) {
+                self.presses.push(key);
+                self.messages.push(format!("The scenario pressed {key}."));
+            }
             if player.is_over(elapsed) {
                 let name = player.scenario().name.clone();
                 self.playing = None;
@@ -131,6 +141,11 @@ impl Controller {
         let stage = self.playing.as_ref().and_then(|(player, _)| player.stage());
         let report = self.load.as_ref().and_then(LoadProcess::latest);
         (report, stage)
+    }
+
+    /// The part keys the scenario pressed since the last call, in order.
+    pub(super) fn take_presses(&mut self) -> Vec<char> {
+        std::mem::take(&mut self.presses)
     }
 
     /// Messages for the learner since the last call.

@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 
 use crate::cli::{DemoArgs, listen_addr};
-use crate::dashboard::{self, Action, DemoInfo, UiEvent};
+use crate::dashboard::{self, Action, DemoInfo, PartView, UiEvent};
 use crate::load::{self, ConnectionMode, LoadConfig, LoadProcess, Pacing};
 use crate::metrics::ServerCounters;
 use crate::part::{Part, RunningServer, ServeArgs};
@@ -60,7 +60,7 @@ pub fn run<P: Part>(
     }
     let (limits, notes) = LoadLimits::read();
     let server = Arc::new(start_server::<P>(serve, options, DEMO_ADDR)?);
-    let scenario = choose_scenario(demo)?;
+    let scenario = choose_scenario::<P>(demo)?;
     let mut config = LoadConfig::new(server.local_addr());
     config.connections = demo.connections.unwrap_or(0);
     config.pacing = demo.rate.unwrap_or(Pacing::Closed);
@@ -222,6 +222,9 @@ impl<S> Run<S> {
             }
             ticks += 1;
             let (load, stage) = self.controller.tick();
+            for key in self.controller.take_presses() {
+                self.sampler.server().on_key(key);
+            }
             let sample = self.sampler.sample(load, stage);
             if sample.t >= self.warmup {
                 self.summary.add(&sample);
@@ -304,11 +307,14 @@ fn start_server<P: Part>(
     })
 }
 
-fn choose_scenario(demo: &DemoArgs) -> anyhow::Result<Option<Scenario>> {
+/// The scenario the flags ask for (the part's own first), checked against the part's keys.
+fn choose_scenario<P: Part>(demo: &DemoArgs) -> anyhow::Result<Option<Scenario>> {
     let by_hand = demo.connections.is_some() || demo.rate.is_some() || demo.churn;
-    match (&demo.scenario, by_hand) {
-        (Some(name), _) => Scenario::load(name).map(Some),
-        (None, true) => Ok(None),
-        (None, false) => Scenario::load("story").map(Some),
-    }
+    let scenario = match (&demo.scenario, by_hand) {
+        (Some(name), _) => Scenario::load(name, P::SCENARIOS)?,
+        (None, true) => return Ok(None),
+        (None, false) => Scenario::load("story", P::SCENARIOS)?,
+    };
+    scenario.check_presses(P::NAME, <P::View as PartView>::keys())?;
+    Ok(Some(scenario))
 }

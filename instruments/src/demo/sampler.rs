@@ -32,6 +32,11 @@ impl<S> Sampler<S> {
         }
     }
 
+    /// The running server (to hand it the part keys a scenario presses).
+    pub(super) fn server(&self) -> &S {
+        &self.server
+    }
+
     pub(super) fn sample<X>(&mut self, load: Option<LoadReport>, stage: Option<String>) -> Sample<X>
     where
         S: RunningServer<X>,

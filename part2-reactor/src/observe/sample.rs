@@ -8,6 +8,7 @@
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
+use instruments::sample::Interval;
 use serde::{Deserialize, Serialize};
 
 use super::event_log::{EventLog, LogLine};
@@ -53,21 +54,9 @@ impl ReactorSample {
         step: StepState,
         log: Vec<LogLine>,
     ) -> ReactorSample {
-        let per_s = |a: u64, b: u64| {
-            if seconds > 0.0 {
-                b.saturating_sub(a) as f64 / seconds
-            } else {
-                0.0
-            }
-        };
-        let percent_of_tick = |a: u64, b: u64| {
-            let nanos = seconds * 1e9;
-            if nanos > 0.0 {
-                (b.saturating_sub(a) as f64 / nanos * 100.0).min(100.0)
-            } else {
-                0.0
-            }
-        };
+        let tick = Interval(seconds);
+        let per_s = |a: u64, b: u64| tick.per_s(a, b);
+        let percent_of_tick = |a: u64, b: u64| tick.percent(a, b);
         ReactorSample {
             polls_per_s: per_s(before.polls, after.polls),
             events_per_s: per_s(before.events, after.events),

@@ -25,8 +25,8 @@ use ratatui::text::{Line, Span};
 
 use instruments::dashboard::format;
 
-use super::fit;
 use crate::observe::event_log::LogLine;
+use instruments::dashboard::fit;
 
 /// The `did` column keeps the poll column beside it only while it has this much room: the
 /// most common line, `read 78 B, 1 request, wait 50 ms`, then takes one row.

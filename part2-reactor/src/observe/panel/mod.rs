@@ -34,11 +34,10 @@
 //! between polls: requests pile up in the kernel, and each step's log lines show one cycle.
 //!
 //! The panel fits whatever area the dashboard gives it, from 38 columns beside the htop view
-//! to the whole screen, without ever cutting a word (see `fit.rs`): narrow, it uses fewer words and
+//! to the whole screen, without ever cutting a word (see `instruments::dashboard::fit`): narrow, it uses fewer words and
 //! more lines; wide, it explains more. On a short area the histogram shrinks to a table or a
 //! line and the log gets what is left. Nothing panics, however small.
 
-mod fit;
 mod log;
 
 use ratatui::buffer::Buffer;
@@ -54,7 +53,7 @@ use instruments::series::Series;
 use super::sample::ReactorSample;
 use super::stats::{EVENT_BUCKET_LABELS, EVENT_BUCKETS};
 use crate::wake::StepState;
-use fit::Fact;
+use instruments::dashboard::fit::{self, Fact};
 
 /// Pauses or resumes the event loop.
 pub const PAUSE_KEY: char = 'p';

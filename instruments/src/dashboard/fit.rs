@@ -1,5 +1,7 @@
 //! Text that fits: lines for a panel of any width that never cut a word in half.
 //!
+//! Shared by the parts' panels.
+//!
 //! A terminal cuts a line that is too long wherever the edge falls — `(waitin` — and leaves
 //! the reader to guess the rest. The panel never hands it such a line. Three moves keep every
 //! word whole, from the cheapest to the most generous:
