@@ -18,7 +18,7 @@
 //! - the caller's thread sleeps on one channel and redraws once per wake-up, after handling
 //!   everything that queued up meanwhile — new data or input, never a frame timer;
 //! - `dashboard-input` blocks in crossterm's `event::read` and forwards each terminal event;
-//! - `dashboard-forward` moves the demo's events into that same channel, and says when the
+//! - `dashboard-fwd` moves the demo's events into that same channel, and says when the
 //!   demo's senders are all gone (a std channel cannot tell which sender is which, so the input
 //!   thread's sender would otherwise keep it open forever).
 //!
@@ -185,9 +185,15 @@ fn install_panic_hook() {
     });
 }
 
+/// The helper threads' names, as htop and the threads table show them. Linux keeps 15 bytes of
+/// a thread's name (`TASK_COMM_LEN` is 16, with the NUL), so both fit whole.
+const INPUT_THREAD: &str = "dashboard-input";
+const FORWARD_THREAD: &str = "dashboard-fwd";
+const THREAD_NAME_MAX: usize = 15;
+
 fn spawn_input_thread<X: Send + 'static>(wake: Sender<Wake<X>>) -> io::Result<()> {
     thread::Builder::new()
-        .name("dashboard-input".to_string())
+        .name(INPUT_THREAD.to_string())
         .spawn(move || {
             loop {
                 let (message, failed) = match event::read() {
@@ -207,7 +213,7 @@ fn spawn_forwarder<X: Send + 'static>(
     wake: Sender<Wake<X>>,
 ) -> io::Result<()> {
     thread::Builder::new()
-        .name("dashboard-forward".to_string())
+        .name(FORWARD_THREAD.to_string())
         .spawn(move || {
             for event in events {
                 if wake.send(Wake::Event(event)).is_err() {
@@ -218,4 +224,20 @@ fn spawn_forwarder<X: Send + 'static>(
             let _ = wake.send(Wake::SourcesGone);
         })?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_helper_threads_names_fit_the_kernels_limit() {
+        for name in [INPUT_THREAD, FORWARD_THREAD] {
+            assert!(
+                name.len() <= THREAD_NAME_MAX,
+                "{name:?} would be cut to {:?} in the threads table",
+                &name[..THREAD_NAME_MAX]
+            );
+        }
+    }
 }
