@@ -190,6 +190,10 @@ fn install_panic_hook() {
 const INPUT_THREAD: &str = "dashboard-input";
 const FORWARD_THREAD: &str = "dashboard-fwd";
 const THREAD_NAME_MAX: usize = 15;
+const _: () = assert!(
+    INPUT_THREAD.len() <= THREAD_NAME_MAX && FORWARD_THREAD.len() <= THREAD_NAME_MAX,
+    "a helper thread's name would be cut in the threads table"
+);
 
 fn spawn_input_thread<X: Send + 'static>(wake: Sender<Wake<X>>) -> io::Result<()> {
     thread::Builder::new()
@@ -224,20 +228,4 @@ fn spawn_forwarder<X: Send + 'static>(
             let _ = wake.send(Wake::SourcesGone);
         })?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_helper_threads_names_fit_the_kernels_limit() {
-        for name in [INPUT_THREAD, FORWARD_THREAD] {
-            assert!(
-                name.len() <= THREAD_NAME_MAX,
-                "{name:?} would be cut to {:?} in the threads table",
-                &name[..THREAD_NAME_MAX]
-            );
-        }
-    }
 }
