@@ -36,7 +36,7 @@ use std::collections::HashSet;
 use std::fmt::Debug;
 use std::time::{Duration, Instant};
 
-use exercises::harness::within;
+use exercises::harness::{explain_panic, within};
 use p2_timer_queue::{TimerId, TimerQueue};
 
 /// `ms` milliseconds after `base`: the tests' clock.
@@ -492,7 +492,11 @@ fn any_mix_of_inserts_cancels_and_pops_matches_a_sorted_list() {
                     // Insert, a little after now, as the loop does.
                     0..=4 => {
                         let deadline = now + random.below(40);
-                        let id = queue.insert(at(base, deadline), step);
+                        let id = explain_panic(
+                            &format!("insert timer {step} for {deadline} ms"),
+                            || history(seed, &log),
+                            || queue.insert(at(base, deadline), step),
+                        );
                         log.push(format!("insert timer {step} for {deadline} ms"));
                         assert!(
                             ids.insert(id),
@@ -506,7 +510,11 @@ fn any_mix_of_inserts_cancels_and_pops_matches_a_sorted_list() {
                     5 | 6 if !model.is_empty() => {
                         let index = random.below(model.len() as u64) as usize;
                         let (_, _, id, value) = model.remove(index);
-                        let got = queue.cancel(id);
+                        let got = explain_panic(
+                            &format!("cancel timer {value}"),
+                            || history(seed, &log),
+                            || queue.cancel(id),
+                        );
                         log.push(format!("cancel timer {value} → {got:?}"));
                         cancelled.insert(value);
                         assert_eq!(
@@ -523,7 +531,11 @@ fn any_mix_of_inserts_cancels_and_pops_matches_a_sorted_list() {
                         let due = model.iter().take_while(|t| t.0 <= now).count();
                         let expected: Vec<u64> = model.drain(..due).map(|(_, _, _, v)| v).collect();
                         let mut fired = Vec::new();
-                        while let Some((_, value)) = queue.pop_expired(at(base, now)) {
+                        while let Some((_, value)) = explain_panic(
+                            &format!("pop_expired at {now} ms (after it fired {fired:?})"),
+                            || history(seed, &log),
+                            || queue.pop_expired(at(base, now)),
+                        ) {
                             fired.push(value);
                             if fired.len() > expected.len() + cancelled.len() + model.len() {
                                 break;
@@ -541,7 +553,14 @@ fn any_mix_of_inserts_cancels_and_pops_matches_a_sorted_list() {
                     }
                 }
                 let nearest = model.iter().map(|t| t.0).min();
-                let next = in_ms(base, queue.next_deadline());
+                let next = in_ms(
+                    base,
+                    explain_panic(
+                        "next_deadline()",
+                        || history(seed, &log),
+                        || queue.next_deadline(),
+                    ),
+                );
                 assert!(
                     next == nearest.map(u128::from),
                     "next_deadline is {}, but the nearest pending timer is due at {}: {}{}",
@@ -555,8 +574,9 @@ fn any_mix_of_inserts_cancels_and_pops_matches_a_sorted_list() {
                     },
                     history(seed, &log)
                 );
+                let len = explain_panic("len()", || history(seed, &log), || queue.len());
                 assert_eq!(
-                    queue.len(),
+                    len,
                     model.len(),
                     "len must count the pending timers{}",
                     history(seed, &log)
