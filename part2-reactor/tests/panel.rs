@@ -299,6 +299,10 @@ fn a_paused_loop_is_paused_not_saturated() {
         "the status line says why nothing is answered:\n{screen}"
     );
     assert!(
+        screen.contains("(2 stepped so far)"),
+        "and how many cycles were stepped:\n{screen}"
+    );
+    assert!(
         !screen.contains("saturated"),
         "a paused loop is not a saturated server:\n{screen}"
     );

@@ -115,13 +115,15 @@ impl PartView for ReactorSample {
     /// A paused loop answers nothing on purpose: say so, rather than "saturated".
     fn status(history: &Series<Sample<Self>>) -> Option<String> {
         let step = history.latest()?.part.step;
-        step.paused.then(|| PAUSED_STATUS.to_string())
+        step.paused.then(|| {
+            format!(
+                "paused: the event loop answers nothing until p resumes it; n runs one poll \
+                 cycle ({} stepped so far).",
+                format::count(step.steps)
+            )
+        })
     }
 }
-
-/// What the status line says while the loop is paused in step mode.
-pub const PAUSED_STATUS: &str =
-    "paused: the event loop answers nothing until p resumes it; n runs one poll cycle.";
 
 /// How to read the panel's rows (the help screen; the lesson's table says the same at length).
 const PANEL_READING: &[(&str, &str)] = &[
