@@ -1,13 +1,16 @@
 //! The first proof: every exercise has all of its pieces, and no piece belongs to nothing.
 //!
-//! For each manifest entry `<id>`: a stub `src/<id>.rs` (with a `//!` task description, a
-//! `// TODO:` and a `todo!()`), tests `tests/<id>.rs`, a solution `solutions/<id>.rs`, hints
+//! For each manifest entry `<id>`: a stub `src/<id>.rs`, tests `tests/<id>.rs`, a solution `solutions/<id>.rs`, hints
 //! `hints/<id>.md` in three tiers, at least [`MIN_WRONG_VARIANTS`] wrong variants
 //! `wrong/<id>/*.rs`, a `[[test]] name = "<id>" test = false` entry in `Cargo.toml`, and at the
 //! top of its tests the module declaration that includes the stub, the solution or a variant;
 //! and in its tests, no assertion without a message ([`crate::assertions`]). A file or entry
 //! with no manifest entry is an orphan, and an error too: an exercise that exists on disk but
 //! not in the manifest would be skipped by every check.
+//!
+//! That an untouched stub holds a `//!` task description, a `// TODO:` and a `todo!()` is a
+//! separate check ([`untouched_stub_problems`]): `verify` runs it on the tree CI checks out,
+//! while [`check`] also runs as a unit test in a learner's tree, where stubs get solved.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -91,22 +94,8 @@ pub fn check(manifest: &Manifest, layout: &Layout) -> Vec<String> {
     let mut problems = Vec::new();
     for id in manifest.ids() {
         let mut problem = |what: String| problems.push(format!("{id}: {what}"));
-        match layout.stubs.get(id) {
-            None => problem(format!("no stub src/{id}.rs")),
-            Some(stub) => {
-                if !stub.starts_with("//!") {
-                    problem(format!(
-                        "src/{id}.rs does not start with a `//!` doc (the task, why it matters, \
-                         the lesson section)"
-                    ));
-                }
-                if !stub.contains("// TODO:") {
-                    problem(format!("src/{id}.rs has no `// TODO:` saying what to do"));
-                }
-                if !stub.contains("todo!(") {
-                    problem(format!("src/{id}.rs has no `todo!()` body: is it solved?"));
-                }
-            }
+        if !layout.stubs.contains_key(id) {
+            problem(format!("no stub src/{id}.rs"));
         }
         let tests = layout.tests.get(id).map(|t| code_without_whitespace(t));
         if tests.is_none() {
@@ -174,6 +163,32 @@ pub fn check(manifest: &Manifest, layout: &Layout) -> Vec<String> {
         }
     }
     problems.extend(orphans(manifest, layout));
+    problems
+}
+
+/// Every stub that is not as a learner must find it: a `//!` task, a `// TODO:` and a
+/// `todo!()` body. Only `verify` asks this, of the untouched tree CI checks out: in a
+/// learner's working tree the stubs are being solved, and [`check`] must still pass there.
+pub fn untouched_stub_problems(manifest: &Manifest, layout: &Layout) -> Vec<String> {
+    let mut problems = Vec::new();
+    for id in manifest.ids() {
+        let Some(stub) = layout.stubs.get(id) else {
+            continue; // `check` names the missing stub.
+        };
+        let mut problem = |what: String| problems.push(format!("{id}: {what}"));
+        if !stub.starts_with("//!") {
+            problem(format!(
+                "src/{id}.rs does not start with a `//!` doc (the task, why it matters, the \
+                 lesson section)"
+            ));
+        }
+        if !stub.contains("// TODO:") {
+            problem(format!("src/{id}.rs has no `// TODO:` saying what to do"));
+        }
+        if !stub.contains("todo!(") {
+            problem(format!("src/{id}.rs has no `todo!()` body: is it solved?"));
+        }
+    }
     problems
 }
 
@@ -419,23 +434,45 @@ mod tests {
             .wrong
             .insert("p1_a".into(), ["a"].map(String::from).into());
         layout.test_targets[0].test = None;
-        layout.stubs.insert("p1_a".into(), "pub fn f() {}\n".into());
+        layout.stubs.clear();
         let problems = check(&manifest(&["p1_a"]), &layout).join("\n");
         for expected in [
+            "no stub src/p1_a.rs",
             "no tests tests/p1_a.rs",
             "no solution solutions/p1_a.rs",
             "hints/p1_a.md: has 1 tier(s)",
             "1 wrong variant(s)",
             "needs `test = false`",
-            "`//!` doc",
-            "no `// TODO:`",
-            "no `todo!()` body",
         ] {
             assert!(
                 problems.contains(expected),
                 "{expected:?} missing from:\n{problems}"
             );
         }
+    }
+
+    #[test]
+    fn a_solved_stub_is_a_problem_for_verify_only() {
+        let ids = ["p1_a"];
+        let mut layout = complete(&ids);
+        layout.stubs.insert("p1_a".into(), "pub fn f() {}\n".into());
+        assert_eq!(
+            check(&manifest(&ids), &layout),
+            Vec::<String>::new(),
+            "a learner's solved stub must not fail the layout check `cargo test` runs"
+        );
+        let problems = untouched_stub_problems(&manifest(&ids), &layout).join("\n");
+        for expected in ["`//!` doc", "no `// TODO:`", "no `todo!()` body"] {
+            assert!(
+                problems.contains(expected),
+                "{expected:?} missing from:\n{problems}"
+            );
+        }
+        assert_eq!(
+            untouched_stub_problems(&manifest(&ids), &complete(&ids)),
+            Vec::<String>::new(),
+            "an untouched stub has its task, TODO and todo!()"
+        );
     }
 
     #[test]
@@ -525,6 +562,8 @@ mod tests {
         );
     }
 
+    /// Runs in a learner's working tree too, so it leaves the stubs' contents (solved or not)
+    /// to `verify`.
     #[test]
     fn the_real_crate_is_one_to_one() {
         let workspace = crate::cargo::Workspace::this();

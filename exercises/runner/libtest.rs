@@ -154,7 +154,7 @@ fn panic_location(line: &str) -> Option<&str> {
 
 /// `exercises/tests/../src/x.rs:3:5` → `exercises/src/x.rs:3:5`. A test file includes its stub
 /// with `#[path = "../src/<id>.rs"]`, and rustc reports the path as written.
-fn tidy_path(location: &str) -> String {
+pub fn tidy_path(location: &str) -> String {
     let mut parts: Vec<&str> = Vec::new();
     for part in location.split('/') {
         match part {

@@ -33,7 +33,8 @@ pub fn judge(run: &TestRun, test_source: &str) -> Status {
             } else {
                 "does not compile"
             };
-            unsolved(&format!("{blame}: {} at {location}", error.message))
+            // The location first: a long message is cut at the end, never the path.
+            unsolved(&format!("{blame} at {location}: {}", error.message))
         }
         TestRun::Crashed { report, status } => unsolved(&format!(
             "the test run crashed ({status}) after {} test(s); run the test command to see why",
@@ -197,8 +198,8 @@ mod tests {
         assert_eq!(
             judge(&in_stub, ""),
             Status::Unsolved {
-                reason: "does not compile: error[E0308]: mismatched types at \
-                         exercises/src/p1_x.rs:4:5"
+                reason: "does not compile at exercises/src/p1_x.rs:4:5: error[E0308]: \
+                         mismatched types"
                     .into()
             }
         );
@@ -210,6 +211,18 @@ mod tests {
             panic!("a compile error is not solved");
         };
         assert!(reason.starts_with("the tests do not compile against your code"));
+
+        let long = TestRun::DoesNotCompile(Some(CompileError {
+            message: format!("error[E0599]: no method named `{}`", "x".repeat(200)),
+            location: Some("exercises/src/p1_active_guard.rs:40:9".into()),
+        }));
+        let Status::Unsolved { reason } = judge(&long, "") else {
+            panic!("a compile error is not solved");
+        };
+        assert!(
+            reason.contains("exercises/src/p1_active_guard.rs:40:9"),
+            "a long message is cut after the path, never in it: {reason}"
+        );
     }
 
     #[test]

@@ -11,7 +11,7 @@
 //! [`crate::cargo::run_tests`]), and the parser stops a message at `stack backtrace:` anyway.
 
 use crate::cargo::TestRun;
-use crate::libtest::{Failure, Outcome, TestReport};
+use crate::libtest::{Failure, Outcome, TestReport, tidy_path};
 use crate::status;
 
 /// How many lines of a crashed run's output are shown: enough for the abort message.
@@ -125,7 +125,8 @@ fn indent(text: &str) -> String {
 }
 
 /// cargo's stderr without its progress lines (`Compiling`, `Finished`, `Running`...): what the
-/// compiler said.
+/// compiler said, its `-->` paths made plain (`exercises/tests/../src/x.rs` is
+/// `exercises/src/x.rs`: the tests include the stub by a relative path).
 fn compiler_messages(stderr: &str) -> String {
     const PROGRESS: [&str; 6] = [
         "Compiling ",
@@ -141,6 +142,10 @@ fn compiler_messages(stderr: &str) -> String {
             let line = line.trim_start();
             !PROGRESS.iter().any(|p| line.starts_with(p))
                 && !line.starts_with("error: test failed, to rerun pass")
+        })
+        .map(|line| match line.split_once("--> ") {
+            Some((arrow, path)) => format!("{arrow}--> {}", tidy_path(path)),
+            None => line.to_string(),
         })
         .collect::<Vec<_>>()
         .join("\n")
@@ -238,7 +243,7 @@ test result: FAILED. 1 passed; 2 failed; 0 ignored; 0 measured; 0 filtered out; 
     #[test]
     fn a_compile_error_shows_the_compilers_words_without_cargos_progress() {
         let stderr = "   Compiling exercises v0.1.0 (/w/exercises)\n\
-                      error[E0308]: mismatched types\n  --> exercises/src/p1_x.rs:4:5\n\
+                      error[E0308]: mismatched types\n  --> exercises/tests/../src/p1_x.rs:4:5\n\
                       error: could not compile `exercises`\n";
         let run = TestRun::DoesNotCompile(Some(CompileError {
             message: "error[E0308]: mismatched types".into(),
@@ -252,12 +257,12 @@ test result: FAILED. 1 passed; 2 failed; 0 ignored; 0 measured; 0 filtered out; 
         );
         assert!(
             text.starts_with("error[E0308]: mismatched types\n  --> exercises/src/p1_x.rs:4:5"),
-            "the compiler's message comes first:\n{text}"
+            "the compiler's message comes first, its path made plain:\n{text}"
         );
         assert!(
             text.contains(
-                "❌ p1_x does not compile: error[E0308]: mismatched types at \
-                 exercises/src/p1_x.rs:4:5."
+                "❌ p1_x does not compile at exercises/src/p1_x.rs:4:5: error[E0308]: \
+                 mismatched types."
             ),
             "one verdict line names the first error:\n{text}"
         );

@@ -1,8 +1,9 @@
 //! `verify`: the proof, run by CI, that the exercises' tests tell a right answer from a wrong
 //! one.
 //!
-//! 1. **One-to-one**: the manifest and every exercise's pieces match, and every assertion in
-//!    the tests has a message ([`crate::layout`], [`crate::assertions`]).
+//! 1. **One-to-one**: the manifest and every exercise's pieces match, every stub is untouched
+//!    (task, `// TODO:`, `todo!()`), and every assertion in the tests has a message
+//!    ([`crate::layout`], [`crate::assertions`]).
 //! 2. **Solutions pass**: with `--features solution`, every test of every exercise passes.
 //! 3. **Stubs fail**: on the untouched stubs, every test fails (per test function), except the
 //!    ones the manifest declares in `stub_may_pass`. A test that passes on a stub proves
@@ -54,11 +55,12 @@ impl Tally {
 /// Runs the whole proof; returns the problems found (none means the proof holds).
 pub fn run(workspace: &Workspace, manifest: &Manifest) -> Result<Vec<String>, String> {
     println!(
-        "verify 1/4: every exercise has all its pieces, every piece an exercise, every \
-         assertion a message"
+        "verify 1/4: every exercise has all its pieces, every piece an exercise, every stub \
+         its TODO, every assertion a message"
     );
     let layout = Layout::read(&workspace.crate_dir)?;
-    let problems = layout::check(manifest, &layout);
+    let mut problems = layout::check(manifest, &layout);
+    problems.extend(layout::untouched_stub_problems(manifest, &layout));
     if !problems.is_empty() {
         for problem in &problems {
             println!("  ✗ {problem}");

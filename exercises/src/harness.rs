@@ -8,8 +8,12 @@
 //! These are not timed assertions. Nothing here measures speed: a correct solution finishes in
 //! milliseconds, and the limit is only there to turn "stuck forever" into a readable failure.
 //! Tests synchronise with channels and barriers, never with sleeps.
+//!
+//! A randomised test has the same problem with panics: when the code under test panics (an
+//! index out of bounds, an `unwrap` on `None`) the panic says where, but not which operations
+//! led there. [`explain_panic`] runs each operation so that the failure says both.
 
-use std::panic;
+use std::panic::{self, AssertUnwindSafe};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::thread;
 use std::time::Duration;
@@ -61,6 +65,36 @@ where
     }
 }
 
+/// What `todo!()` panics with.
+const TODO_MESSAGE: &str = "not yet implemented";
+
+/// Runs `run`, one operation of a randomised test. If the code under test panics, fails with
+/// the operation's name, the panic's own message and `context()` (the operations that led
+/// there, the seed): the panic alone names a line, not how to get there again. A `todo!()`
+/// passes on unchanged: an unfinished stub needs no history, and the runner recognises it.
+pub fn explain_panic<R>(
+    operation: &str,
+    context: impl FnOnce() -> String,
+    run: impl FnOnce() -> R,
+) -> R {
+    // Unwind safety: after a panic the test only formats its log and fails; the state the
+    // closure touched is never used again.
+    match panic::catch_unwind(AssertUnwindSafe(run)) {
+        Ok(value) => value,
+        Err(payload) => {
+            let message = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "(a panic without a message)".to_string());
+            if message.starts_with(TODO_MESSAGE) {
+                panic::resume_unwind(payload);
+            }
+            panic!("{operation} panicked: {message}{}", context())
+        }
+    }
+}
+
 /// The next message from `receiver`, or a failure with `if_missing` when none arrives within
 /// [`WAIT_LIMIT`] (or every sender is gone without sending one).
 pub fn recv_within<T>(receiver: &Receiver<T>, if_missing: &str) -> T {
@@ -92,6 +126,33 @@ mod tests {
         assert_eq!(
             payload.downcast_ref::<&str>(),
             Some(&"the test's own failure")
+        );
+    }
+
+    #[test]
+    fn explain_panic_adds_the_operation_and_its_context() {
+        assert_eq!(explain_panic("f()", || unreachable!(), || 7), 7);
+        let unfinished = panic::catch_unwind(|| explain_panic("f()", String::new, || todo!()));
+        let payload = unfinished.expect_err("todo!() panics");
+        assert_eq!(
+            payload.downcast_ref::<&str>(),
+            Some(&"not yet implemented"),
+            "a todo!() reaches the runner as it is"
+        );
+        let items: Vec<u8> = Vec::new();
+        let result = panic::catch_unwind(|| {
+            explain_panic(
+                "first()",
+                || "\nafter: insert, remove".to_string(),
+                || items[0],
+            )
+        });
+        let payload = result.expect_err("the operation panicked");
+        let message = payload.downcast_ref::<String>().map(String::as_str);
+        assert!(
+            message.is_some_and(|m| m.starts_with("first() panicked: index out of bounds")
+                && m.ends_with("\nafter: insert, remove")),
+            "{message:?}"
         );
     }
 

@@ -4,7 +4,7 @@
 //! [`GaugeGuard`], the value [`Gauge::enter`] returns: it holds one unit of the count and gives
 //! it back when it is dropped.
 //!
-//! **Why it matters.** The dashboard's "Active connections" is such a gauge: every connection
+//! **Why it matters.** The dashboard's "Connections" row is such a gauge: every connection
 //! thread counts itself in when it starts and out when it ends. "When it ends" is the hard
 //! part. A connection ends on many paths: the client leaves, a read fails and `?` returns
 //! early, a handler panics. A `decr()` written at the bottom of the function runs on none of

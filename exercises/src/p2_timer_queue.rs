@@ -23,11 +23,13 @@
 //!   timer: a cancelled timer must not wake the loop up for nothing.
 //! - Ids are never reused: an old id must not cancel a newer timer.
 //! - [`len`](TimerQueue::len) counts the pending timers (the dashboard shows it).
+//! - [`entries`](TimerQueue::entries) counts what the queue stores, cancelled entries included:
+//!   it must stay in proportion to `len`, however many timers a server sets and cancels.
 //!
 //! A good start is `std::collections::BinaryHeap` (a max-heap: wrap entries in
 //! `std::cmp::Reverse` to get the smallest first). Removing from the middle of a heap is
 //! awkward; cancelling can be *lazy* instead: forget the timer, and skip its heap entry when it
-//! reaches the top.
+//! reaches the top (and clear them all out now and then, or they pile up forever).
 //!
 //! **Lesson:** `part2-reactor/README.md`, section "One turn of the loop". The real piece is
 //! `part2_reactor::timer::{TimerQueue, TimerId}` (its docs compare it with Tokio's timer wheel).
@@ -110,6 +112,13 @@ impl<T> TimerQueue<T> {
 
     pub fn is_empty(&self) -> bool {
         // TODO
+        todo!()
+    }
+
+    /// How many entries the queue stores, cancelled ones not cleared out yet included: what
+    /// its memory grows with.
+    pub fn entries(&self) -> usize {
+        // TODO: everything the queue holds, pending or cancelled.
         todo!()
     }
 }

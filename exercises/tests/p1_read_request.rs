@@ -34,7 +34,7 @@ pub mod p1_read_request;
 use std::collections::VecDeque;
 use std::io::{self, ErrorKind, Read};
 
-use exercises::harness::within;
+use exercises::harness::{explain_panic, within};
 use p1_read_request::{FrameError, Framer, ReadError, Request, read_request};
 
 /// What the scripted client does at one `read`.
@@ -240,9 +240,13 @@ fn requests_in_irregular_pieces_come_out_whole() {
         let (bytes, expected) = three_requests();
         for seed in 0..100 {
             let mut reader = ScriptedReader::in_pieces(&bytes, irregular_sizes(seed));
+            let requests = explain_panic(
+                "read_request",
+                || format!(" (the stream arrived in irregular pieces, seed {seed})"),
+                || read_all(&mut reader, expected.len()),
+            );
             assert_eq!(
-                read_all(&mut reader, expected.len()),
-                expected,
+                requests, expected,
                 "the stream arrived in irregular pieces (seed {seed}): a read may end anywhere \
                  in a request, so keep reading until the framer has a whole one"
             );

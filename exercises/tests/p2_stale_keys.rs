@@ -32,7 +32,7 @@ pub mod p2_stale_keys;
 
 use std::collections::HashSet;
 
-use exercises::harness::within;
+use exercises::harness::{explain_panic, within};
 use p2_stale_keys::{Key, Slots};
 
 const IF_STUCK: &str = "does every loop in the table end (looking for a free slot, say)?";
@@ -356,7 +356,11 @@ fn any_mix_of_inserts_and_removes_with_stale_keys_matches_a_model() {
             for step in 0..STEPS {
                 match random.below(10) {
                     0..=4 => {
-                        let result = slots.insert(step);
+                        let result = explain_panic(
+                            &format!("insert({step})"),
+                            || history(seed, &log),
+                            || slots.insert(step),
+                        );
                         log.push(match &result {
                             Ok(key) => format!("insert({step}) → Ok({key})"),
                             Err(_) => format!("insert({step}) → Err (full)"),
@@ -402,7 +406,11 @@ fn any_mix_of_inserts_and_removes_with_stale_keys_matches_a_model() {
                     }
                     5..=7 if !held.is_empty() => {
                         let (key, value) = held.remove(random.below(held.len()));
-                        let removed = slots.remove(key);
+                        let removed = explain_panic(
+                            &format!("remove({key})"),
+                            || history(seed, &log),
+                            || slots.remove(key),
+                        );
                         log.push(format!("remove({key}) → {removed:?}"));
                         assert_eq!(
                             removed,
@@ -414,7 +422,11 @@ fn any_mix_of_inserts_and_removes_with_stale_keys_matches_a_model() {
                     }
                     _ if !stale.is_empty() => {
                         let key = stale[random.below(stale.len())];
-                        let removed = slots.remove(key);
+                        let removed = explain_panic(
+                            &format!("remove({key}) (stale)"),
+                            || history(seed, &log),
+                            || slots.remove(key),
+                        );
                         log.push(format!("remove({key}) (stale) → {removed:?}"));
                         assert_eq!(
                             removed,
@@ -426,15 +438,21 @@ fn any_mix_of_inserts_and_removes_with_stale_keys_matches_a_model() {
                     _ => {}
                 }
                 for (key, value) in &held {
+                    let found = explain_panic(
+                        &format!("get({key})"),
+                        || history(seed, &log),
+                        || slots.get(*key),
+                    );
                     assert_eq!(
-                        slots.get(*key),
+                        found,
                         Some(value),
                         "{key} must still find its value {value}{}",
                         history(seed, &log)
                     );
                 }
+                let len = explain_panic("len()", || history(seed, &log), || slots.len());
                 assert_eq!(
-                    slots.len(),
+                    len,
                     held.len(),
                     "len must count the values held{}",
                     history(seed, &log)

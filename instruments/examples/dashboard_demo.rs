@@ -189,6 +189,7 @@ impl Model {
                 ..LoadReport::default()
             }),
             stage,
+            scenario_next: None,
             server: Default::default(),
             part: (),
         };
@@ -200,7 +201,7 @@ impl Model {
         server.per_s.served = completed;
         server.per_s.errors = spawn_failures;
         if let Some(load) = sample.load.as_mut() {
-            load.errors_total.http = self.spawn_failed_total;
+            load.errors_total.error_status = self.spawn_failed_total;
         }
         sample
     }
@@ -266,6 +267,7 @@ fn main() -> anyhow::Result<()> {
                 .to_string(),
             format!("The model's OS refuses threads past {THREAD_WALL} (churn mode shows it)."),
         ],
+        reading: Vec::new(),
     };
     dashboard::run(info, received, |action| lock(&model).act(&action))?;
     if feeder.is_finished() {

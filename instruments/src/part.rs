@@ -44,6 +44,12 @@ pub trait Part: 'static {
     /// The part's own built-in scenarios, `(name, text)`, found before the shared ones: one
     /// named `story` replaces the shared story (and plays when no flag says otherwise).
     const SCENARIOS: &'static [(&'static str, &'static str)] = &[];
+    /// How to read the shared numbers where this part's server gives them a meaning of its
+    /// own, `(row, meaning)`: listed in the help screen after the shared explanations.
+    const READING: &'static [(&'static str, &'static str)] = &[];
+    /// Whether the server spends an OS thread per connection, so that the OS's thread limit
+    /// is the wall the run will hit (the help's notes then say where it is).
+    const THREAD_PER_CONNECTION: bool = false;
 
     /// The part's own server flags (e.g. `--max-threads`), shown in `--help` beside the
     /// shared ones.

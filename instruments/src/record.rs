@@ -176,11 +176,13 @@ pub fn replay<P: Part>(path: &Path, speed: f64) -> anyhow::Result<()> {
             title: format!("REPLAY · {}", header.title),
             subtitle: header.subtitle.clone(),
             notes: header.notes.clone(),
+            reading: P::READING.to_vec(),
         },
         None => DemoInfo {
             title: format!("REPLAY · {}", P::TITLE),
             subtitle: path.display().to_string(),
             notes: Vec::new(),
+            reading: P::READING.to_vec(),
         },
     };
     let (feeder, receiver) = mpsc::channel();

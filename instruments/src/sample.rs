@@ -23,6 +23,9 @@ pub struct Sample<X = ()> {
     pub load: Option<LoadReport>,
     /// The scenario stage playing now, if a scenario runs.
     pub stage: Option<String>,
+    /// While a scenario plays, when it next opens connections (`opens 10 connections at 5s`).
+    #[serde(default)]
+    pub scenario_next: Option<String>,
     #[serde(default)]
     pub part: X,
 }

@@ -282,11 +282,30 @@ impl Player {
         due
     }
 
-    /// The note of the latest step played, prefixed with the scenario's name.
+    /// The note of the latest step played, prefixed with the scenario's name and length.
     pub fn stage(&self) -> Option<String> {
-        self.stage
-            .as_ref()
-            .map(|note| format!("{}: {note}", self.scenario.name))
+        self.stage.as_ref().map(|note| {
+            format!(
+                "{} ({}s): {note}",
+                self.scenario.name,
+                self.scenario.end.as_secs()
+            )
+        })
+    }
+
+    /// When the next step that opens connections plays, e.g. `opens 10 connections at 5s`;
+    /// `None` when no step left does.
+    pub fn next_connections(&self) -> Option<String> {
+        self.scenario.steps[self.next..].iter().find_map(|step| {
+            let at = step.at.as_secs();
+            match step.connections? {
+                Connections::Exactly(0) => None,
+                Connections::Exactly(n) => Some(format!("opens {n} connections at {at}s")),
+                Connections::PastTheWall => {
+                    Some(format!("opens connections past the thread wall at {at}s"))
+                }
+            }
+        })
     }
 
     pub fn is_over(&self, elapsed: Duration) -> bool {
@@ -428,11 +447,33 @@ mod tests {
         .expect("valid");
         let mut player = Player::new(scenario);
         assert_eq!(player.due(Duration::ZERO).len(), 1);
-        assert_eq!(player.stage().as_deref(), Some("s: a"));
+        assert_eq!(player.stage().as_deref(), Some("s (30s): a"));
         assert_eq!(player.due(Duration::from_secs(5)).len(), 0);
         assert_eq!(player.due(Duration::from_secs(25)).len(), 2);
-        assert_eq!(player.stage().as_deref(), Some("s: c"));
+        assert_eq!(player.stage().as_deref(), Some("s (30s): c"));
         assert!(!player.is_over(Duration::from_secs(29)));
         assert!(player.is_over(Duration::from_secs(30)));
+    }
+
+    #[test]
+    fn the_player_says_when_connections_open_next() {
+        let scenario = Scenario::parse(
+            "s",
+            "0s connections=0 \"idle\"\n5s rate=10\n8s connections=10\n             20s connections=past-wall\n30s end",
+        )
+        .expect("valid");
+        let mut player = Player::new(scenario);
+        assert_eq!(
+            player.next_connections().as_deref(),
+            Some("opens 10 connections at 8s"),
+            "closing every connection at 0s opens none; a rate change opens none"
+        );
+        player.due(Duration::from_secs(10));
+        assert_eq!(
+            player.next_connections().as_deref(),
+            Some("opens connections past the thread wall at 20s")
+        );
+        player.due(Duration::from_secs(20));
+        assert_eq!(player.next_connections(), None, "no step left opens any");
     }
 }

@@ -219,8 +219,8 @@ fn sample<X: Default>(m: &Moment, t: u64, ramp: f64) -> Sample<X> {
         .collect();
     server.per_s.errors = m.spawn_failures_per_s as f64;
     if let Some(load) = s.load.as_mut() {
-        load.errors_total.http = m.http_errors_per_s * t;
-        load.errors.http = m.http_errors_per_s;
+        load.errors_total.error_status = m.http_errors_per_s * t;
+        load.errors.error_status = m.http_errors_per_s;
     }
     s
 }
@@ -258,6 +258,7 @@ fn info() -> DemoInfo {
              about 4 maps per thread)."
                 .to_string(),
         ],
+        reading: Vec::new(),
     }
 }
 

@@ -348,7 +348,8 @@ async fn connections_closed_for_idleness_reopen_without_errors() {
 async fn a_server_answering_503_shows_http_errors() {
     let server = TestServer::start(Behaviour::Unavailable);
     let mut run = Run::start(config(server.addr, 3, Pacing::Closed));
-    run.until("http errors", |r| r.errors_total.http >= 6).await;
+    run.until("http errors", |r| r.errors_total.error_status >= 6)
+        .await;
     let (last, _) = run.quit().await;
 
     assert_eq!(last.completed_total, 0);
@@ -488,7 +489,7 @@ fn reports_round_trip_through_json() {
             refused: 1,
             reset: 2,
             timeout: 3,
-            http: 4,
+            error_status: 4,
             other: 5,
         },
         completed_total: 20_000,

@@ -102,6 +102,12 @@ impl Part for Part1 {
         flags it plays the built-in story: idle, then 10, 100, 1 000, 5 000, 10 000 \
         connections, then past the point where the OS refuses to create more threads. \
         Press ? in the dashboard for the keys.";
+    const READING: &'static [(&'static str, &'static str)] = &[(
+        "Queue (conns)",
+        "connections the server accepted that still wait for a thread: only with \
+         --max-threads, where a pool of that many threads serves them in turn.",
+    )];
+    const THREAD_PER_CONNECTION: bool = true;
 
     type Options = ThreadOptions;
     type View = ();

@@ -2,25 +2,34 @@
 //! It prints what each client sends. The lesson shows it before the real server.
 //!
 //! ```text
-//! cargo run -p part2-reactor --example mio_loop
-//! echo hello | nc 127.0.0.1 8081          # from other terminals, as many as you like
+//! cargo run --release -p part2-reactor --example mio_loop
+//! bash -c 'echo hello > /dev/tcp/127.0.0.1/8081'   # from other terminals, as many as you like
 //! ```
+//!
+//! (bash's `/dev/tcp/HOST/PORT` opens a TCP connection: nothing to install.)
 
 use std::collections::HashMap;
 use std::io::{self, Read};
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use mio::net::TcpListener;
 use mio::{Events, Interest, Poll, Token};
 
 const LISTENER: Token = Token(0);
+/// Where it listens: a fixed port, so that the lesson's command can name it.
+const ADDR: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 8081);
 
 fn main() -> io::Result<()> {
     let mut poll = Poll::new()?; // epoll_create
     let mut events = Events::with_capacity(1024); // at most 1024 events per poll
-    let mut listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 8081)))?;
+    let mut listener = TcpListener::bind(ADDR)?;
     poll.registry()
         .register(&mut listener, LISTENER, Interest::READABLE)?; // epoll_ctl(ADD)
+    println!(
+        "listening on {ADDR}; from other terminals: bash -c 'echo hello > /dev/tcp/{}/{}'",
+        ADDR.ip(),
+        ADDR.port()
+    );
     let mut connections = HashMap::new();
     let mut next_token = 1;
 

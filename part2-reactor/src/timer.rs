@@ -115,6 +115,14 @@ impl<T> TimerQueue<T> {
         self.live.is_empty()
     }
 
+    /// How many entries the queue holds, cancelled ones not swept out yet included: what its
+    /// memory grows with. At most about twice [`len`](Self::len) plus [`SWEEP_FLOOR`], however
+    /// many timers were cancelled (the exercise's tests check that a queue never keeps every
+    /// cancelled entry).
+    pub fn entries(&self) -> usize {
+        self.heap.len()
+    }
+
     /// Pops cancelled entries off the top, so that the top (if any) is a live timer.
     fn discard_cancelled_top(&mut self) {
         while let Some(Reverse((_, id))) = self.heap.peek() {

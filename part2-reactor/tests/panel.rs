@@ -176,6 +176,7 @@ fn dashboard(part: ReactorSample) -> DashboardState<ReactorSample> {
         title: "Part 2 · a reactor: one thread, many connections".to_string(),
         subtitle: "1 event-loop thread · io_ms=50 cpu_us=0 · 127.0.0.1:40123".to_string(),
         notes: Vec::new(),
+        reading: Vec::new(),
     });
     let mut sample = Sample {
         t: 44.0,
@@ -280,6 +281,53 @@ fn the_dashboard_gives_the_panel_the_areas_drawn_above() {
         panel_alone(AFTER_TAB_AT_80_BY_24)
     );
     insta::assert_snapshot!("dashboard_80_by_24_after_tab", after_tab);
+}
+
+#[test]
+fn a_paused_loop_is_paused_not_saturated() {
+    let mut state = dashboard(paused());
+    let mut stalled = state.shown_history().latest().expect("one sample").clone();
+    if let Some(load) = stalled.load.as_mut() {
+        load.completed_per_s = 0.0;
+        load.outstanding = 9_000;
+    }
+    stalled.t += 1.0;
+    state.push(stalled);
+    let screen = draw_dashboard(&state, 120, 40);
+    assert!(
+        screen.contains("paused: the event loop answers nothing"),
+        "the status line says why nothing is answered:\n{screen}"
+    );
+    assert!(
+        screen.contains("(2 stepped so far)"),
+        "and how many cycles were stepped:\n{screen}"
+    );
+    assert!(
+        !screen.contains("saturated"),
+        "a paused loop is not a saturated server:\n{screen}"
+    );
+    let running = draw_dashboard(&dashboard(busy()), 120, 40);
+    assert!(
+        !running.contains("paused:"),
+        "only a paused loop says so:\n{running}"
+    );
+}
+
+#[test]
+fn the_help_explains_every_row_of_the_panel() {
+    let rows = <ReactorSample as PartView>::panel_reading();
+    for row in [
+        "wakes/s",
+        "stale events",
+        "blocked writes/s",
+        "per request",
+        "Events per poll",
+    ] {
+        assert!(
+            rows.iter().any(|(name, _)| *name == row),
+            "the help's panel section lacks {row:?}"
+        );
+    }
 }
 
 #[test]

@@ -172,6 +172,7 @@ fn dashboard(part: WakersSample) -> DashboardState<WakersSample> {
         subtitle: "1 runtime thread, a task per connection · io_ms=50 cpu_us=0 · 127.0.0.1:40123"
             .to_string(),
         notes: Vec::new(),
+        reading: Vec::new(),
     });
     let mut sample = Sample {
         t: 44.0,

@@ -66,6 +66,10 @@ impl<T> TimerQueue<T> {
         self.live.is_empty()
     }
 
+    pub fn entries(&self) -> usize {
+        self.heap.len()
+    }
+
     fn discard_cancelled_top(&mut self) {
         while let Some(Reverse((_, id))) = self.heap.peek() {
             if self.live.contains_key(id) {

@@ -73,4 +73,8 @@ impl<T> TimerQueue<T> {
     pub fn is_empty(&self) -> bool {
         self.live.is_empty()
     }
+
+    pub fn entries(&self) -> usize {
+        self.heap.len()
+    }
 }

@@ -97,6 +97,10 @@ impl<T> TimerQueue<T> {
         self.live.is_empty()
     }
 
+    pub fn entries(&self) -> usize {
+        self.heap.len()
+    }
+
     /// Pops cancelled entries off the top, so that the top (if any) is a live timer.
     fn discard_cancelled_top(&mut self) {
         while let Some(Reverse((_, id))) = self.heap.peek() {

@@ -64,4 +64,8 @@ impl<T> TimerQueue<T> {
     pub fn is_empty(&self) -> bool {
         self.timers.is_empty()
     }
+
+    pub fn entries(&self) -> usize {
+        self.timers.len()
+    }
 }

@@ -3,7 +3,7 @@
 //! The server counts why it gave up on a request (it could not spawn a thread, `accept`
 //! failed...); the load generator counts what the client saw (refused, reset, timeout, an error
 //! status). The two views overlap — a thread that cannot be spawned is a `spawn_failed` on the
-//! server and a `503` (`http`) on the client — and the dashboard shows both, because each
+//! server and a `503` (`error_status`) on the client — and the dashboard shows both, because each
 //! alone can mislead.
 //!
 //! Samples carry running totals; a rate is the difference between two consecutive samples
@@ -127,7 +127,7 @@ mod tests {
             ("spawn_failed".to_string(), spawn_failed),
         ];
         let mut load = LoadReport::default();
-        load.errors_total.http = http;
+        load.errors_total.error_status = http;
         s.load = Some(load);
         s
     }

@@ -47,8 +47,14 @@ const READING: &[(&str, &str)] = &[
     ),
     (
         "Queue",
-        "requests due at the clients but not answered yet · connections the server accepted \
-         that still wait for a thread.",
+        "requests due at the clients but not answered yet: each one waits longer than the last \
+         when this grows.",
+    ),
+    (
+        "Errors",
+        "kinds the server counted (thread_limit, accept_failed...), then kinds the load \
+         generator saw (refused, reset, timeout, error_status, other). A server out of threads \
+         counts a thread_limit and answers 503: the client's error_status.",
     ),
     (
         "Chart",
@@ -86,8 +92,18 @@ pub fn lines<X: PartView>(info: &DemoInfo, width: u16) -> Vec<Line<'static>> {
     }
     out.push(Line::raw(""));
     out.push(Line::styled("Reading the numbers", HEADING));
-    for (what, meaning) in READING {
+    for (what, meaning) in READING.iter().chain(&info.reading) {
         entry(&mut out, what, meaning);
+    }
+    if !X::panel_reading().is_empty() {
+        out.push(Line::raw(""));
+        out.push(Line::styled(
+            format!("Reading the {} panel", X::PANEL.unwrap_or("part's")),
+            HEADING,
+        ));
+        for (what, meaning) in X::panel_reading() {
+            entry(&mut out, what, meaning);
+        }
     }
     if !info.notes.is_empty() {
         out.push(Line::raw(""));
@@ -163,6 +179,41 @@ mod tests {
         assert_eq!(wrap("unbreakable", 3), vec!["unbreakable"]);
         assert_eq!(wrap("", 10), vec![""]);
         assert_eq!(wrap("a b", 0), vec!["a", "b"]);
+    }
+
+    fn text<X: PartView>(info: &DemoInfo) -> String {
+        lines::<X>(info, 76)
+            .iter()
+            .map(|l| {
+                l.spans
+                    .iter()
+                    .map(|s| s.content.as_ref())
+                    .collect::<String>()
+                    + "\n"
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_parts_own_reading_is_shown_and_only_its_own() {
+        let shared = text::<()>(&DemoInfo::default());
+        assert!(
+            !shared.contains("wait for a thread"),
+            "waiting for a thread is part 1's; the shared help must not say it:\n{shared}"
+        );
+        let info = DemoInfo {
+            reading: vec![("Queue (conns)", "connections that wait for a thread")],
+            ..DemoInfo::default()
+        };
+        let part1 = text::<()>(&info);
+        assert!(
+            part1.contains("Queue (conns)") && part1.contains("wait for a thread"),
+            "the part's reading is listed:\n{part1}"
+        );
+        assert!(
+            shared.contains("error_status"),
+            "the client's error kinds are explained:\n{shared}"
+        );
     }
 
     #[test]

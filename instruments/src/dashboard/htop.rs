@@ -5,7 +5,7 @@
 //!   0[|||||||||||||           46.0%] Threads      1 006 OS · 1 001 server
 //!   1[|||||||||||||||         52.5%] Connections  1 000 open (target 1 000)
 //! Avg[||||||||||||||          49.2%] Req/s        19 230 done of 19 260 offered
-//! Server CPU 61.0% (100%=1 core)     Queue        1 000 waiting · 0 conns queued
+//! Server CPU 61.0% (100%=1 core)     Queue        1 000 waiting
 //! Mem[        RSS 22.6 MiB/24.0 GiB] Ctx switches 37 154/s · 1.93 per request
 //! Virtual 3.0 GiB: stacks reserved   Latency      p50 51.3 ms · p99 58.4 ms
 //! Kernel stacks 25.1 MiB, not in RSS Errors       none
@@ -308,22 +308,7 @@ fn render_counters<X>(history: &Series<Sample<X>>, s: &Sample<X>, area: Rect, bu
                 format::rate(offered_per_s(s))
             )),
         ),
-        (
-            "Queue",
-            fit(
-                width,
-                format!(
-                    "{} requests waiting · {} connections wait for a thread",
-                    format::count(waiting),
-                    format::count(server.queued)
-                ),
-                format!(
-                    "{} waiting · {} conns queued",
-                    format::count(waiting),
-                    format::count(server.queued)
-                ),
-            ),
-        ),
+        ("Queue", queue_line(waiting, server.queued, width)),
         (
             "Ctx switches",
             Line::raw(format!(
@@ -394,6 +379,21 @@ fn latency_line<X>(s: &Sample<X>, width: usize) -> Line<'static> {
         Some(_) => Line::styled("no responses", DIM),
         None => Line::styled("no load generator", DIM),
     }
+}
+
+/// Requests waiting at the clients, and connections waiting at the server for a thread. Only a
+/// server that queues connections (part 1's pool) has the second number; for the others it
+/// would be a zero that means nothing, so it shows only when there is one.
+fn queue_line(waiting: u64, queued: u64, width: usize) -> Line<'static> {
+    let (waiting, queued_count) = (format::count(waiting), format::count(queued));
+    if queued == 0 {
+        return Line::raw(format!("{waiting} requests waiting"));
+    }
+    fit(
+        width,
+        format!("{waiting} requests waiting · {queued_count} connections wait for a thread"),
+        format!("{waiting} waiting · {queued_count} conns queued"),
+    )
 }
 
 /// Every kind of error seen so far: its rate when it is happening now, else its total.
@@ -490,6 +490,23 @@ mod tests {
             "Avg[|||||]"
         );
         assert_eq!(text(&meter("Avg", 1.0, "x", 0)), "Avg[]");
+    }
+
+    #[test]
+    fn queued_connections_show_only_when_a_server_queues_them() {
+        assert_eq!(
+            text(&queue_line(1_000, 0, 60)),
+            "1\u{a0}000 requests waiting",
+            "no connection waits for a thread: nothing to say about threads"
+        );
+        assert_eq!(
+            text(&queue_line(1_000, 12, 60)),
+            "1\u{a0}000 requests waiting · 12 connections wait for a thread"
+        );
+        assert_eq!(
+            text(&queue_line(1_000, 12, 30)),
+            "1\u{a0}000 waiting · 12 conns queued"
+        );
     }
 
     #[test]

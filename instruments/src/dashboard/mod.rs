@@ -64,6 +64,17 @@ pub trait PartView: Clone + Default + Serialize + DeserializeOwned + Send + 'sta
     fn keys() -> &'static [(char, &'static str)] {
         &[]
     }
+
+    /// How to read the panel's rows, `(row, meaning)`, for the help screen.
+    fn panel_reading() -> &'static [(&'static str, &'static str)] {
+        &[]
+    }
+
+    /// What the status line should say instead of the diagnosis, when the part knows better
+    /// than the numbers (e.g. its server is paused on purpose, so nothing is answered).
+    fn status(_history: &Series<Sample<Self>>) -> Option<String> {
+        None
+    }
 }
 
 impl PartView for () {}
@@ -94,6 +105,9 @@ pub struct DemoInfo {
     pub subtitle: String,
     /// Limits and warnings worth reading once (fd limit, expected thread wall...).
     pub notes: Vec<String>,
+    /// How to read the numbers where this part's server gives them a meaning of its own,
+    /// `(row, meaning)`, shown in the help after the shared ones ([`crate::Part::READING`]).
+    pub reading: Vec<(&'static str, &'static str)>,
 }
 
 /// Everything that makes the dashboard redraw: new data, or input.

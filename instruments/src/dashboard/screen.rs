@@ -236,7 +236,7 @@ fn render_panel<X: PartView>(
     X::render_panel(history, inner, buf);
 }
 
-fn render_status<X>(history: &Series<Sample<X>>, area: Rect, buf: &mut Buffer) {
+fn render_status<X: PartView>(history: &Series<Sample<X>>, area: Rect, buf: &mut Buffer) {
     let status = diagnose(history);
     let color = match status.level {
         Level::Idle => Color::DarkGray,
@@ -295,6 +295,7 @@ mod tests {
             title: "Part 2 · a reactor: one thread, many connections".to_string(),
             subtitle: "1 event-loop thread · io_ms=50 cpu_us=0 · 127.0.0.1:40123".to_string(),
             notes: Vec::new(),
+            reading: Vec::new(),
         };
         title_line(&info, width).to_string()
     }

@@ -18,7 +18,7 @@
 //! - the caller's thread sleeps on one channel and redraws once per wake-up, after handling
 //!   everything that queued up meanwhile — new data or input, never a frame timer;
 //! - `dashboard-input` blocks in crossterm's `event::read` and forwards each terminal event;
-//! - `dashboard-forward` moves the demo's events into that same channel, and says when the
+//! - `dashboard-fwd` moves the demo's events into that same channel, and says when the
 //!   demo's senders are all gone (a std channel cannot tell which sender is which, so the input
 //!   thread's sender would otherwise keep it open forever).
 //!
@@ -185,9 +185,19 @@ fn install_panic_hook() {
     });
 }
 
+/// The helper threads' names, as htop and the threads table show them. Linux keeps 15 bytes of
+/// a thread's name (`TASK_COMM_LEN` is 16, with the NUL), so both fit whole.
+const INPUT_THREAD: &str = "dashboard-input";
+const FORWARD_THREAD: &str = "dashboard-fwd";
+const THREAD_NAME_MAX: usize = 15;
+const _: () = assert!(
+    INPUT_THREAD.len() <= THREAD_NAME_MAX && FORWARD_THREAD.len() <= THREAD_NAME_MAX,
+    "a helper thread's name would be cut in the threads table"
+);
+
 fn spawn_input_thread<X: Send + 'static>(wake: Sender<Wake<X>>) -> io::Result<()> {
     thread::Builder::new()
-        .name("dashboard-input".to_string())
+        .name(INPUT_THREAD.to_string())
         .spawn(move || {
             loop {
                 let (message, failed) = match event::read() {
@@ -207,7 +217,7 @@ fn spawn_forwarder<X: Send + 'static>(
     wake: Sender<Wake<X>>,
 ) -> io::Result<()> {
     thread::Builder::new()
-        .name("dashboard-forward".to_string())
+        .name(FORWARD_THREAD.to_string())
         .spawn(move || {
             for event in events {
                 if wake.send(Wake::Event(event)).is_err() {

@@ -38,8 +38,9 @@ pub(super) struct LoadLimits {
 
 impl LoadLimits {
     /// Raises the fd limit and reads the thread limits; returns them and the notes worth
-    /// showing a learner.
-    pub(super) fn read() -> (LoadLimits, Vec<String>) {
+    /// showing a learner (where the thread wall is only for a server that spends a thread
+    /// per connection: `thread_per_connection`).
+    pub(super) fn read(thread_per_connection: bool) -> (LoadLimits, Vec<String>) {
         let mut notes = Vec::new();
         let fd_room = match limits::raise_fd_limit() {
             Ok(limit) => {
@@ -59,12 +60,14 @@ impl LoadLimits {
         let wall = ThreadLimits::read().wall();
         let past_the_wall = match (&wall, fd_room) {
             (Some(wall), Some(room)) => {
-                notes.push(format!(
-                    "Threads: spawning should fail near {} threads ({}).",
-                    wall.threads, wall.because
-                ));
+                if thread_per_connection {
+                    notes.push(format!(
+                        "Threads: spawning should fail near {} threads ({}).",
+                        wall.threads, wall.because
+                    ));
+                }
                 let past = (wall.threads as f64 * PAST_THE_WALL) as u64;
-                if past > room {
+                if past > room && thread_per_connection {
                     notes.push(format!(
                         "The fd limit ({room} connections) comes before the thread wall: past-wall uses {room}, where accept() fails with EMFILE."
                     ));
@@ -83,6 +86,13 @@ impl LoadLimits {
             notes,
         )
     }
+}
+
+/// Where the scenario is, for the sample: its stage, and when it next opens connections.
+#[derive(Debug, Clone, Default)]
+pub(super) struct ScenarioNow {
+    pub(super) stage: Option<String>,
+    pub(super) next: Option<String>,
 }
 
 /// Owns the load generator and decides what load to ask for: the scenario's, or the keys'.
@@ -114,8 +124,9 @@ impl Controller {
         controller
     }
 
-    /// Plays the scenario's due steps; returns the latest load report and the stage.
-    pub(super) fn tick(&mut self) -> (Option<LoadReport>, Option<String>) {
+    /// Plays the scenario's due steps; returns the latest load report and where the scenario
+    /// is.
+    pub(super) fn tick(&mut self) -> (Option<LoadReport>, ScenarioNow) {
         if let Some((player, started)) = &mut self.playing {
             let elapsed = started.elapsed();
             let due = player.due(elapsed);
@@ -138,9 +149,13 @@ impl Controller {
                 self.send(command);
             }
         }
-        let stage = self.playing.as_ref().and_then(|(player, _)| player.stage());
+        let player = self.playing.as_ref().map(|(player, _)| player);
+        let now = ScenarioNow {
+            stage: player.and_then(Player::stage),
+            next: player.and_then(Player::next_connections),
+        };
         let report = self.load.as_ref().and_then(LoadProcess::latest);
-        (report, stage)
+        (report, now)
     }
 
     /// The part keys the scenario pressed since the last call, in order.
@@ -174,12 +189,8 @@ impl Controller {
 
     fn start_scenario(&mut self) {
         match &self.scenario {
+            // No message: the stage line says that it plays, and goes when it is over.
             Some(scenario) => {
-                self.messages.push(format!(
-                    "Playing scenario {} ({}s).",
-                    scenario.name,
-                    scenario.end.as_secs()
-                ));
                 self.playing = Some((Player::new(scenario.clone()), Instant::now()));
             }
             None => self

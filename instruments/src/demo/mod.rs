@@ -58,7 +58,7 @@ pub fn run<P: Part>(
             "add --headless for the same run as JSON lines (e.g. --headless --duration 30s)",
         )?;
     }
-    let (limits, notes) = LoadLimits::read();
+    let (limits, notes) = LoadLimits::read(P::THREAD_PER_CONNECTION);
     let server = Arc::new(start_server::<P>(serve, options, DEMO_ADDR)?);
     let scenario = choose_scenario::<P>(demo)?;
     let mut config = LoadConfig::new(server.local_addr());
@@ -83,6 +83,7 @@ pub fn run<P: Part>(
             server.local_addr()
         ),
         notes,
+        reading: P::READING.to_vec(),
     };
     let recorder = match &demo.record {
         Some(path) => Some(Recorder::create(path, P::NAME, &info, demo.tick)?),
@@ -221,11 +222,11 @@ impl<S> Run<S> {
                 }
             }
             ticks += 1;
-            let (load, stage) = self.controller.tick();
+            let (load, scenario) = self.controller.tick();
             for key in self.controller.take_presses() {
                 self.sampler.server().on_key(key);
             }
-            let sample = self.sampler.sample(load, stage);
+            let sample = self.sampler.sample(load, scenario);
             if sample.t >= self.warmup {
                 self.summary.add(&sample);
             }
@@ -241,7 +242,7 @@ impl<S> Run<S> {
 
 /// Runs the server alone, printing its address and a line of counters every second.
 pub fn serve_only<P: Part>(serve: &ServeArgs, options: &P::Options) -> anyhow::Result<()> {
-    let (_, notes) = LoadLimits::read();
+    let (_, notes) = LoadLimits::read(P::THREAD_PER_CONNECTION);
     let server = Arc::new(start_server::<P>(
         serve,
         options,

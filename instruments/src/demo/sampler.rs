@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
+use crate::demo::controller::ScenarioNow;
 use crate::load::LoadReport;
 use crate::metrics::ServerCounters;
 use crate::part::RunningServer;
@@ -37,7 +38,7 @@ impl<S> Sampler<S> {
         &self.server
     }
 
-    pub(super) fn sample<X>(&mut self, load: Option<LoadReport>, stage: Option<String>) -> Sample<X>
+    pub(super) fn sample<X>(&mut self, load: Option<LoadReport>, scenario: ScenarioNow) -> Sample<X>
     where
         S: RunningServer<X>,
     {
@@ -54,7 +55,8 @@ impl<S> Sampler<S> {
             process: self.probe.sample(),
             server: ServerSample { totals, per_s },
             load,
-            stage,
+            stage: scenario.stage,
+            scenario_next: scenario.next,
             part: self.server.sample_part(),
         }
     }

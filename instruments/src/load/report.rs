@@ -135,7 +135,9 @@ pub struct ClientErrors {
     /// No response (or no connection) within the timeout.
     pub timeout: u64,
     /// A response arrived but was not `200` (e.g. `503` when the server could not spawn).
-    pub http: u64,
+    /// Recordings made before it had this name call it `http`.
+    #[serde(alias = "http")]
+    pub error_status: u64,
     /// Anything else: the client ran out of file descriptors or ports, the response was not
     /// HTTP, or the open-loop backlog was full and a due request was dropped unsent.
     pub other: u64,
@@ -160,7 +162,7 @@ impl ClientErrors {
             "answers take longer than the client is willing to wait",
         ),
         (
-            "http",
+            "error_status",
             "error responses",
             "the server answers with an error status (503 when it has no thread to give)",
         ),
@@ -172,7 +174,7 @@ impl ClientErrors {
     ];
 
     pub fn total(&self) -> u64 {
-        self.refused + self.reset + self.timeout + self.http + self.other
+        self.refused + self.reset + self.timeout + self.error_status + self.other
     }
 
     /// The counts in [`KINDS`](Self::KINDS) order.
@@ -181,7 +183,7 @@ impl ClientErrors {
             self.refused,
             self.reset,
             self.timeout,
-            self.http,
+            self.error_status,
             self.other,
         ]
     }

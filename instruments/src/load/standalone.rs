@@ -119,7 +119,7 @@ fn describe_errors(e: &ClientErrors) -> String {
         ("refused", e.refused),
         ("reset", e.reset),
         ("timeout", e.timeout),
-        ("http", e.http),
+        ("error_status", e.error_status),
         ("other", e.other),
     ];
     let named: Vec<String> = kinds
@@ -166,8 +166,11 @@ mod tests {
         assert!(calm.contains("done 1998/s"), "{calm}");
         assert!(!calm.contains("errors"), "{calm}");
         report.errors.refused = 3;
-        report.errors.http = 1;
+        report.errors.error_status = 1;
         let stormy = describe_tick(&report);
-        assert!(stormy.contains("errors 4 (refused 3, http 1)"), "{stormy}");
+        assert!(
+            stormy.contains("errors 4 (refused 3, error_status 1)"),
+            "{stormy}"
+        );
     }
 }

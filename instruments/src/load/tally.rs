@@ -58,7 +58,7 @@ struct ErrorCounters {
     refused: Counter,
     reset: Counter,
     timeout: Counter,
-    http: Counter,
+    error_status: Counter,
     other: Counter,
 }
 
@@ -68,7 +68,7 @@ impl ErrorCounters {
             Failure::Refused => &self.refused,
             Failure::Reset => &self.reset,
             Failure::Timeout => &self.timeout,
-            Failure::Http => &self.http,
+            Failure::Http => &self.error_status,
             Failure::Other => &self.other,
         };
         counter.add(n);
@@ -79,7 +79,7 @@ impl ErrorCounters {
             refused: self.refused.get(),
             reset: self.reset.get(),
             timeout: self.timeout.get(),
-            http: self.http.get(),
+            error_status: self.error_status.get(),
             other: self.other.get(),
         }
     }
@@ -291,7 +291,7 @@ fn difference(now: &ClientErrors, before: &ClientErrors) -> ClientErrors {
         refused: now.refused - before.refused,
         reset: now.reset - before.reset,
         timeout: now.timeout - before.timeout,
-        http: now.http - before.http,
+        error_status: now.error_status - before.error_status,
         other: now.other - before.other,
     }
 }
@@ -336,7 +336,7 @@ mod tests {
         assert_eq!(first.offered_per_s, 5.0);
         assert_eq!(first.completed_per_s, 3.0);
         assert_eq!(first.outstanding, 3, "10 offered, 6 done, 1 failed");
-        assert_eq!(first.errors.http, 1);
+        assert_eq!(first.errors.error_status, 1);
         assert_eq!(first.errors.refused, 1);
         assert_eq!(first.connect_us_mean, 200);
         assert_eq!(first.completed_total, 6);

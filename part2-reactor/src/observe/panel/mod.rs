@@ -106,7 +106,66 @@ impl PartView for ReactorSample {
             (STEP_KEY, "step: run one poll cycle of the paused loop"),
         ]
     }
+
+    fn panel_reading() -> &'static [(&'static str, &'static str)] {
+        PANEL_READING
+    }
+
+    /// A paused loop answers nothing on purpose: say so, rather than "saturated".
+    fn status(history: &Series<Sample<Self>>) -> Option<String> {
+        let step = history.latest()?.part.step;
+        step.paused.then(|| {
+            format!(
+                "paused: the event loop answers nothing until p resumes it; n runs one poll \
+                 cycle ({} stepped so far).",
+                format::count(step.steps)
+            )
+        })
+    }
 }
+
+/// How to read the panel's rows (the help screen; the lesson's table says the same at length).
+const PANEL_READING: &[(&str, &str)] = &[
+    (
+        "polls/s",
+        "how often the loop asked the kernel for ready sockets, and how many events each poll \
+         returned on average.",
+    ),
+    (
+        "wakes/s",
+        "times another thread woke the loop (pause, step, shutdown): 0 in a normal run.",
+    ),
+    (
+        "sources, timers",
+        "sockets registered; timers pending (one per waiting request, one idle timer per \
+         connection).",
+    ),
+    (
+        "stale events",
+        "events for a connection closed (its slot freed or reused) earlier in the same poll: \
+         dropped, as the token's generation says.",
+    ),
+    (
+        "blocked writes/s",
+        "writes that returned WouldBlock: a client reads its answers slower than the server \
+         writes them.",
+    ),
+    (
+        "per request",
+        "system calls per answer. Polls per request: above 1 at low load (a poll for the \
+         request, another that wakes for its timer), far below 1 under load (one poll, many \
+         events).",
+    ),
+    (
+        "in poll / handlers",
+        "the thread's time blocked in epoll_wait (waiting) against running handlers (working).",
+    ),
+    (
+        "Events per poll",
+        "how many polls returned 0, 1, 2–3... events. 0 events: the poll's timeout ended it, to \
+         fire a due timer (a request's io_ms), common at low load.",
+    ),
+];
 
 /// The panel for one sample in at most `rows` lines of at most `room` columns, its parts
 /// given rows in order of importance: the header, the histogram, then the log.
