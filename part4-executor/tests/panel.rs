@@ -195,6 +195,7 @@ fn dashboard(part: ExecutorSample) -> DashboardState<ExecutorSample> {
         title: "Part 4 · work stealing: our runtime beside Tokio's".to_string(),
         subtitle: "2 workers, starting on tokio · io_ms=0 cpu_us=0 · 127.0.0.1:40123".to_string(),
         notes: Vec::new(),
+        reading: Vec::new(),
     });
     let mut sample = Sample {
         t: 44.0,
