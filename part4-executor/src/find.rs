@@ -8,8 +8,9 @@
 //!                           queue that never empties cannot starve the global one
 //!   3. the local queue      FIFO: the oldest of this worker's tasks
 //!   4. the injector         a batch: one to run, a fair share more into the local queue
-//!   5. another worker       if fewer than half the workers search already: half of a
-//!                           random victim's queue (a batch), then the injector once more
+//!   5. another worker       if fewer than half the workers search already: about half of
+//!                           a random victim's queue (a batch of at most 32), then the
+//!                           injector once more
 //!   (nothing)               → park (worker.rs)
 //! ```
 //!
@@ -95,9 +96,9 @@ impl Worker {
         retry(|| injector.steal_batch_with_limit_and_pop(&self.queue, fair_share))
     }
 
-    /// Steals half of a random victim's queue — if this worker may search (at most about half
-    /// the workers do, idle.rs) — then looks at the injector once more, which may have filled
-    /// meanwhile.
+    /// Steals about half of a random victim's queue — at most 32 tasks, crossbeam's batch
+    /// limit — if this worker may search (at most about half the workers do, idle.rs); then
+    /// looks at the injector once more, which may have filled meanwhile.
     fn steal(&self) -> Option<Arc<Task>> {
         if !self.start_searching() {
             return None;

@@ -17,7 +17,7 @@
 //!               └─ a wake from the running task stays on its worker
 //!
 //!   each worker:  LIFO slot → (every 61st tick: the injector first) → local queue
-//!                 → injector → steal half of a random victim's queue → park
+//!                 → injector → steal about half of a random victim's queue → park
 //!   park:         in the driver (epoll) if no other worker is there, else on a condvar
 //! ```
 //!

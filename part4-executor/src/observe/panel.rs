@@ -23,13 +23,14 @@
 //!
 //! What to look for: the queue bars are where tasks wait. A burst of new connections lands
 //! on the worker that accepted them — one long bar — and the others' `steal` column shows
-//! them taking half of it at a time when they run dry. A spawn storm (`t`) fills one queue
-//! past its capacity (Tokio's holds 256 tasks): the rest overflows into the injector (`inj`),
-//! which every worker drains. A blocked worker (`b`) runs nothing else while its task
-//! blocks, and — a lesson of its own — reports nothing either: workers publish their counts
-//! when they park and every few dozen polls (Tokio: `tokio/src/runtime/metrics/batch.rs`,
-//! submitted from `tokio/src/runtime/scheduler/multi_thread/worker.rs`), so a worker stuck
-//! inside one poll reads as idle, its polls at zero, while the others steal its queue.
+//! them taking part of it at a time when they run dry. A spawn storm (`t`) fills one queue:
+//! Tokio's holds 256 tasks, and the rest overflows into the injector (`inj`), which every
+//! worker drains; ours grows, and the storm waits there until the others steal it. A blocked
+//! worker (`b`) runs nothing else while its task blocks, and — a lesson of its own — reports
+//! nothing either: workers publish their counts when they park and every few dozen polls
+//! (Tokio: `tokio/src/runtime/metrics/batch.rs`, submitted from
+//! `tokio/src/runtime/scheduler/multi_thread/worker.rs`), so a worker stuck inside one poll
+//! reads as idle, its polls at zero, while the others steal its queue.
 //!
 //! The panel fits whatever area the dashboard gives it, from 38 columns beside the htop view
 //! to the whole screen; short on rows, it keeps the table and drops the explanations, then

@@ -50,7 +50,8 @@ pub struct WorkerCounters {
     pub steal_operations: Option<u64>,
     /// Times the worker went to sleep for want of work.
     pub parks: u64,
-    /// Time spent running tasks (not searching, not parked).
+    /// Time spent working. Tokio counts running tasks (not searching, not parked); ours,
+    /// everything but parked (searching included).
     pub busy: Duration,
     /// Tasks in its local queue now.
     pub queue_depth: Option<u64>,
