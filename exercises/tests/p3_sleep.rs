@@ -33,6 +33,7 @@
 pub mod p3_sleep;
 
 use std::future::{Future, poll_fn};
+use std::panic;
 use std::pin::{Pin, pin};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -41,8 +42,8 @@ use std::time::{Duration, Instant};
 
 use exercises::harness::{WAIT_LIMIT, within};
 use p3_sleep::{Sleep, sleep, sleep_until};
-use part3_wakers::Runtime;
 use part3_wakers::time::timeout;
+use part3_wakers::{JoinError, Runtime};
 
 const IF_STUCK: &str = "a task waiting on your Sleep was never woken: does the first poll set a \
                         timer (driver.add_timer) with the waker of that poll?";
@@ -99,6 +100,15 @@ impl<F: Future> Future for CountPolls<F> {
         self.polls.fetch_add(1, Ordering::SeqCst);
         self.future.as_mut().poll(cx)
     }
+}
+
+/// A task's output. If the task panicked, its panic ends the test as it is (a `todo!()` stays
+/// a `todo!()` at the stub's line).
+fn output_of<T>(result: Result<T, JoinError>) -> T {
+    result.unwrap_or_else(|error| match error.try_into_panic() {
+        Ok(panic) => panic::resume_unwind(panic),
+        Err(error) => panic!("a task that sleeps must finish, but: {error}"),
+    })
 }
 
 #[test]
@@ -339,7 +349,7 @@ fn a_sleep_moved_to_another_task_wakes_that_task() {
                 .await;
                 *slot.lock().unwrap() = Some(sleep);
             });
-            first.await.expect("the first task finishes");
+            output_of(first.await);
             let sleep = handed_over.lock().unwrap().take().expect("handed over");
             // The second task awaits it: only a timer with the second task's waker wakes it.
             let second = part3_wakers::spawn(sleep);
@@ -388,7 +398,7 @@ fn many_tasks_that_sleep_and_time_out_leave_no_timer_behind() {
             }
             let mut timed_out = 0;
             for handle in handles {
-                if handle.await.expect("a sleeping task does not panic") {
+                if output_of(handle.await) {
                     timed_out += 1;
                 }
             }
