@@ -15,7 +15,7 @@
 
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
-use std::thread;
+use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
 /// How long one wait (for a job to run, for a message) lasts before the solution is called
@@ -98,13 +98,38 @@ pub fn explain_panic<R>(
 /// The next message from `receiver`, or a failure with `if_missing` when none arrives within
 /// [`WAIT_LIMIT`] (or every sender is gone without sending one).
 pub fn recv_within<T>(receiver: &Receiver<T>, if_missing: &str) -> T {
-    match receiver.recv_timeout(WAIT_LIMIT) {
-        Ok(message) => message,
-        Err(RecvTimeoutError::Timeout) => panic!(
+    receiver
+        .recv_timeout(WAIT_LIMIT)
+        .unwrap_or_else(|error| nothing_arrived(error, if_missing))
+}
+
+/// Like [`recv_within`], for a message that `sender`, the thread that runs the code under test,
+/// sends. If that thread panicked instead, its panic ends the test as it is (a `todo!()` stays
+/// a `todo!()` at the stub's line) rather than as "nothing arrived".
+pub fn recv_from<T>(
+    sender: &mut Option<JoinHandle<()>>,
+    receiver: &Receiver<T>,
+    if_missing: &str,
+) -> T {
+    receiver.recv_timeout(WAIT_LIMIT).unwrap_or_else(|error| {
+        // Disconnected: every sender is gone, so the thread ended or is unwinding from a panic.
+        if error == RecvTimeoutError::Disconnected
+            && let Some(thread) = sender.take()
+            && let Err(panic) = thread.join()
+        {
+            panic::resume_unwind(panic);
+        }
+        nothing_arrived(error, if_missing)
+    })
+}
+
+fn nothing_arrived(error: RecvTimeoutError, if_missing: &str) -> ! {
+    match error {
+        RecvTimeoutError::Timeout => panic!(
             "nothing arrived within {} s: {if_missing}",
             WAIT_LIMIT.as_secs()
         ),
-        Err(RecvTimeoutError::Disconnected) => panic!(
+        RecvTimeoutError::Disconnected => panic!(
             "nothing arrived, and nothing can arrive any more (every sender is gone): {if_missing}"
         ),
     }
@@ -153,6 +178,24 @@ mod tests {
             message.is_some_and(|m| m.starts_with("first() panicked: index out of bounds")
                 && m.ends_with("\nafter: insert, remove")),
             "{message:?}"
+        );
+    }
+
+    #[test]
+    fn recv_from_passes_the_sender_s_panic_on() {
+        let (sender, receiver) = mpsc::channel::<()>();
+        let mut thread = Some(thread::spawn(move || {
+            let _sender = sender;
+            todo!()
+        }));
+        let failed = panic::catch_unwind(AssertUnwindSafe(|| {
+            recv_from(&mut thread, &receiver, "unused")
+        }));
+        let payload = failed.expect_err("the sender panicked, so nothing arrives");
+        assert_eq!(
+            payload.downcast_ref::<&str>(),
+            Some(&"not yet implemented"),
+            "the sender's todo!() reaches the test as it is, not as \"nothing arrived\""
         );
     }
 

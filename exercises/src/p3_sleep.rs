@@ -22,7 +22,9 @@
 //! - Polled again with a waker that would wake the same task (`Waker::will_wake`), it keeps
 //!   its timer. Polled with another task's waker (the future was moved to another task), it
 //!   replaces the timer, so that the new task is the one woken.
-//! - When it is `Ready`, or dropped before that, no timer of it is left in the driver.
+//! - When it is `Ready`, or dropped before that, no timer of it is left in the driver. `Ready`
+//!   does not mean the timer fired: a poll for another reason may find the deadline passed
+//!   first, and then the timer is still there.
 //! - It never wakes itself to be polled again (that would be spinning, not sleeping).
 //!
 //! The driver: `part3_wakers::context::driver()` returns the current runtime's
@@ -30,7 +32,9 @@
 //! `poll`, not in `sleep`). `driver.add_timer(deadline, waker)` sets a timer that will wake
 //! `waker` and returns its `part2_reactor::timer::TimerId`; `driver.cancel_timer(id)` cancels
 //! it (harmless if it already fired); `driver.load()` is `(sockets, timers)` — the tests read
-//! the timers.
+//! the timers. Keep the `Arc<Driver>` you set the timer with, next to its `TimerId` (the real
+//! `Sleep` does): `Drop` can then cancel the timer without `context::driver()`, which may not
+//! be there when a `Sleep` is dropped (outside the runtime, after it).
 //!
 //! **Lesson:** `part3-wakers/README.md`, section "Leaf futures: sleep". The real piece is
 //! `part3_wakers::time::{sleep, sleep_until, Sleep}` (Tokio's is `tokio/src/time/sleep.rs`).

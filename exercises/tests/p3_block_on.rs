@@ -31,10 +31,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::task::{Context, Poll, Waker};
-use std::thread::{self, Thread};
+use std::thread::{self, JoinHandle, Thread};
 use std::time::Duration;
 
-use exercises::harness::{recv_within, within};
+use exercises::harness::{recv_from, within};
 use p3_block_on::block_on;
 
 const IF_STUCK: &str = "block_on never returned: after Pending, does it sleep until the waker is \
@@ -111,9 +111,14 @@ impl Future for Probe {
     }
 }
 
-/// Runs `block_on(probe)` on a new thread: the shared counters, the poll reports, and the
-/// channel its output arrives on.
-fn start_probe() -> (Arc<Shared>, Receiver<Polled>, Receiver<usize>) {
+/// Runs `block_on(probe)` on a new thread: the shared counters, the poll reports, the channel
+/// its output arrives on, and the thread (for `recv_from`, which passes its panic on).
+fn start_probe() -> (
+    Arc<Shared>,
+    Receiver<Polled>,
+    Receiver<usize>,
+    Option<JoinHandle<()>>,
+) {
     let shared = Arc::new(Shared::default());
     let (reports_tx, reports) = mpsc::channel();
     let (output_tx, output) = mpsc::channel();
@@ -122,10 +127,10 @@ fn start_probe() -> (Arc<Shared>, Receiver<Polled>, Receiver<usize>) {
         reports: reports_tx,
         wakes_seen: None,
     };
-    thread::spawn(move || {
+    let thread = thread::spawn(move || {
         let _ = output_tx.send(block_on(probe));
     });
-    (shared, reports, output)
+    (shared, reports, output, Some(thread))
 }
 
 const IF_NOT_POLLED: &str = "the future was never polled: does block_on poll it at once?";
@@ -154,10 +159,10 @@ fn a_ready_future_is_polled_once_and_its_output_returned() {
 #[test]
 fn a_wake_from_another_thread_is_followed_by_one_poll() {
     within(IF_STUCK, || {
-        let (shared, reports, output) = start_probe();
-        let first = recv_within(&reports, IF_NOT_POLLED);
+        let (shared, reports, output, mut thread) = start_probe();
+        let first = recv_from(&mut thread, &reports, IF_NOT_POLLED);
         shared.finish(&first.waker);
-        let polls = recv_within(&output, IF_NOT_REPOLLED);
+        let polls = recv_from(&mut thread, &output, IF_NOT_REPOLLED);
         assert_eq!(
             shared.unwoken_polls.load(Ordering::SeqCst),
             0,
@@ -178,9 +183,9 @@ fn a_wake_from_another_thread_is_followed_by_one_poll() {
 fn it_never_polls_without_a_wake() {
     const ROUNDS: usize = 50;
     within(IF_STUCK, || {
-        let (shared, reports, output) = start_probe();
+        let (shared, reports, output, mut thread) = start_probe();
         for round in 0..ROUNDS {
-            let polled = recv_within(&reports, IF_NOT_REPOLLED);
+            let polled = recv_from(&mut thread, &reports, IF_NOT_REPOLLED);
             let unwoken = shared.unwoken_polls.load(Ordering::SeqCst);
             assert_eq!(
                 unwoken,
@@ -192,9 +197,9 @@ fn it_never_polls_without_a_wake() {
             );
             shared.wake(&polled.waker);
         }
-        let last = recv_within(&reports, IF_NOT_REPOLLED);
+        let last = recv_from(&mut thread, &reports, IF_NOT_REPOLLED);
         shared.finish(&last.waker);
-        recv_within(&output, IF_NOT_REPOLLED);
+        recv_from(&mut thread, &output, IF_NOT_REPOLLED);
         assert_eq!(
             shared.unwoken_polls.load(Ordering::SeqCst),
             0,
@@ -218,8 +223,8 @@ fn an_unpark_that_is_not_a_wake_does_not_poll() {
     /// block_on never reacts, and a wrong one is caught in the first rounds where it does.
     const REACTION: Duration = Duration::from_millis(1);
     within(IF_STUCK, || {
-        let (shared, reports, output) = start_probe();
-        let first = recv_within(&reports, IF_NOT_POLLED);
+        let (shared, reports, output, mut thread) = start_probe();
+        let first = recv_from(&mut thread, &reports, IF_NOT_POLLED);
         let mut polled_after_unpark = None;
         for unpark in 1..=UNPARKS {
             // Another part of the program unparks the thread (std's channels park and unpark
@@ -235,7 +240,7 @@ fn an_unpark_that_is_not_a_wake_does_not_poll() {
             }
         }
         shared.finish(&first.waker);
-        recv_within(&output, IF_NOT_REPOLLED);
+        recv_from(&mut thread, &output, IF_NOT_REPOLLED);
         if let Some(unpark) = polled_after_unpark {
             panic!(
                 "the thread was unparked without a wake (unpark {unpark} of {UNPARKS}), and \
@@ -258,7 +263,7 @@ fn an_unpark_that_is_not_a_wake_does_not_poll() {
 fn a_wake_during_the_poll_is_not_lost() {
     within(IF_STUCK, || {
         let (output_tx, output) = mpsc::channel();
-        thread::spawn(move || {
+        let mut thread = Some(thread::spawn(move || {
             let mut polls = 0;
             let polled = block_on(poll_fn(|cx| {
                 polls += 1;
@@ -270,8 +275,9 @@ fn a_wake_during_the_poll_is_not_lost() {
                 Poll::Pending
             }));
             let _ = output_tx.send(polled);
-        });
-        let polls = recv_within(
+        }));
+        let polls = recv_from(
+            &mut thread,
             &output,
             "a future that woke itself during its poll was never polled again: the wake came \
              before block_on went to sleep, and was lost. Remember a wake in a flag that only \
@@ -285,9 +291,10 @@ fn a_wake_during_the_poll_is_not_lost() {
 fn wakes_that_race_the_park_are_never_lost() {
     const ROUNDS: usize = 2_000;
     within(IF_STUCK, || {
-        let (shared, reports, output) = start_probe();
+        let (shared, reports, output, mut thread) = start_probe();
         for round in 0..ROUNDS {
-            let polled = recv_within(
+            let polled = recv_from(
+                &mut thread,
                 &reports,
                 &format!(
                     "round {round}: the future was woken at once after its poll, while \
@@ -299,9 +306,9 @@ fn wakes_that_race_the_park_are_never_lost() {
             // At once: this wake races the blocked thread's way from the poll to its park.
             shared.wake(&polled.waker);
         }
-        let last = recv_within(&reports, IF_NOT_REPOLLED);
+        let last = recv_from(&mut thread, &reports, IF_NOT_REPOLLED);
         shared.finish(&last.waker);
-        recv_within(&output, IF_NOT_REPOLLED);
+        recv_from(&mut thread, &output, IF_NOT_REPOLLED);
         assert_eq!(
             shared.unwoken_polls.load(Ordering::SeqCst),
             0,

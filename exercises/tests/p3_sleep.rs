@@ -11,6 +11,10 @@
 )]
 #[cfg_attr(feature = "solution", path = "../solutions/p3_sleep.rs")]
 #[cfg_attr(
+    exercise_variant = "p3_sleep/keeps_its_timer_when_ready",
+    path = "../wrong/p3_sleep/keeps_its_timer_when_ready.rs"
+)]
+#[cfg_attr(
     exercise_variant = "p3_sleep/leaks_its_timer_when_dropped",
     path = "../wrong/p3_sleep/leaks_its_timer_when_dropped.rs"
 )]
@@ -33,6 +37,7 @@
 pub mod p3_sleep;
 
 use std::future::{Future, poll_fn};
+use std::panic;
 use std::pin::{Pin, pin};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -41,8 +46,8 @@ use std::time::{Duration, Instant};
 
 use exercises::harness::{WAIT_LIMIT, within};
 use p3_sleep::{Sleep, sleep, sleep_until};
-use part3_wakers::Runtime;
 use part3_wakers::time::timeout;
+use part3_wakers::{JoinError, Runtime};
 
 const IF_STUCK: &str = "a task waiting on your Sleep was never woken: does the first poll set a \
                         timer (driver.add_timer) with the waker of that poll?";
@@ -57,6 +62,16 @@ fn runtime() -> Runtime {
 /// Timers set in `runtime`'s driver right now.
 fn timers(runtime: &Runtime) -> usize {
     runtime.driver().load().1
+}
+
+/// Fails with `why` unless `runtime`'s driver holds exactly `expected` timers.
+#[track_caller]
+fn assert_timers(runtime: &Runtime, expected: usize, why: &str) {
+    let timers = timers(runtime);
+    assert!(
+        timers == expected,
+        "timers in the driver: {timers}, expected {expected}. {why}"
+    );
 }
 
 /// Polls `sleep` once with `cx` and returns what it said.
@@ -101,6 +116,15 @@ impl<F: Future> Future for CountPolls<F> {
     }
 }
 
+/// A task's output. If the task panicked, its panic ends the test as it is (a `todo!()` stays
+/// a `todo!()` at the stub's line).
+fn output_of<T>(result: Result<T, JoinError>) -> T {
+    result.unwrap_or_else(|error| match error.try_into_panic() {
+        Ok(panic) => panic::resume_unwind(panic),
+        Err(error) => panic!("a task that sleeps must finish, but: {error}"),
+    })
+}
+
 #[test]
 fn a_sleep_ends_after_its_deadline_and_leaves_no_timer() {
     within(IF_STUCK, || {
@@ -123,10 +147,10 @@ fn a_sleep_ends_after_its_deadline_and_leaves_no_timer() {
              reached the deadline",
             deadline - woke_at
         );
-        assert_eq!(
-            timers(&runtime),
+        assert_timers(
+            &runtime,
             0,
-            "the Sleep is over: its timer fired, and nothing of it may be left in the driver"
+            "the Sleep is over: its timer fired, and nothing of it may be left in the driver",
         );
         let later = runtime.block_on(async { sleep(SHORT).deadline() });
         assert!(
@@ -150,10 +174,10 @@ fn a_deadline_already_passed_is_ready_at_once_without_a_timer() {
                 "a Sleep whose deadline has passed is Ready on its first poll"
             );
         });
-        assert_eq!(
-            timers(&runtime),
+        assert_timers(
+            &runtime,
             0,
-            "a Sleep that was Ready at once must set no timer (or cancel it at once)"
+            "a Sleep that was Ready at once must set no timer (or cancel it at once)",
         );
     });
 }
@@ -164,11 +188,11 @@ fn the_first_poll_sets_one_timer_and_later_polls_keep_it() {
         let runtime = runtime();
         runtime.block_on(async {
             let mut sleep = pin!(sleep(SHORT));
-            assert_eq!(
-                timers(&runtime),
+            assert_timers(
+                &runtime,
                 0,
                 "a Sleep that was never polled must not have set a timer: a future does \
-                 nothing until it is polled"
+                 nothing until it is polled",
             );
             poll_fn(|cx| {
                 assert_eq!(
@@ -176,11 +200,11 @@ fn the_first_poll_sets_one_timer_and_later_polls_keep_it() {
                     Poll::Pending,
                     "the deadline is ahead: the first poll returns Pending"
                 );
-                assert_eq!(
-                    timers(&runtime),
+                assert_timers(
+                    &runtime,
                     1,
                     "the first poll must set exactly one timer in the driver \
-                     (context::driver().add_timer(deadline, cx.waker().clone()))"
+                     (context::driver().add_timer(deadline, cx.waker().clone()))",
                 );
                 for poll in 2..=5 {
                     assert_eq!(
@@ -191,22 +215,56 @@ fn the_first_poll_sets_one_timer_and_later_polls_keep_it() {
                          deadline instead of trusting that a poll means the time is up"
                     );
                 }
-                assert_eq!(
-                    timers(&runtime),
+                assert_timers(
+                    &runtime,
                     1,
                     "polled again by the same task (a waker for which will_wake is true), the \
-                     Sleep must keep its one timer, not add another"
+                     Sleep must keep its one timer, not add another",
                 );
                 Poll::Ready(())
             })
             .await;
             sleep.await;
         });
-        assert_eq!(
-            timers(&runtime),
+        assert_timers(
+            &runtime,
             0,
-            "the Sleep is over: no timer of it may be left in the driver"
+            "the Sleep is over: no timer of it may be left in the driver",
         );
+    });
+}
+
+#[test]
+fn ready_before_its_timer_fired_it_leaves_no_timer() {
+    within(IF_STUCK, || {
+        let runtime = runtime();
+        runtime.block_on(async {
+            let (_, waker) = CountWakes::waker();
+            let mut cx = Context::from_waker(&waker);
+            let mut sleep = pin!(sleep(SHORT));
+            assert_eq!(
+                poll_once(&mut sleep, &mut cx),
+                Poll::Pending,
+                "the deadline is ahead: the first poll returns Pending"
+            );
+            assert_timers(&runtime, 1, "the first poll must set one timer");
+            // The runtime's thread is held here, so the driver cannot fire the timer: the next
+            // poll sees the deadline passed before the timer did (the task was polled for
+            // another reason).
+            std::thread::sleep(sleep.deadline().saturating_duration_since(Instant::now()));
+            assert_eq!(
+                poll_once(&mut sleep, &mut cx),
+                Poll::Ready(()),
+                "polled after its deadline: Ready"
+            );
+            assert_timers(
+                &runtime,
+                0,
+                "the Sleep is Ready (and not dropped yet) but its timer, which has not fired, \
+                 is still in the driver: cancel the timer when returning Ready, else it fires \
+                 later and wakes a task that no longer waits on it",
+            );
+        });
     });
 }
 
@@ -249,18 +307,18 @@ fn dropping_a_sleep_early_cancels_its_timer() {
                 Poll::Ready(())
             })
             .await;
-            assert_eq!(
-                timers(&runtime),
+            assert_timers(
+                &runtime,
                 1,
-                "the first poll of an hour's sleep must set one timer (driver.add_timer)"
+                "the first poll of an hour's sleep must set one timer (driver.add_timer)",
             );
             drop(sleep);
-            assert_eq!(
-                timers(&runtime),
+            assert_timers(
+                &runtime,
                 0,
                 "a Sleep dropped before its deadline (a request cut short by a timeout) must \
                  cancel its timer in Drop (driver.cancel_timer): else every cancelled sleep \
-                 leaves a timer that wakes a task that no longer waits"
+                 leaves a timer that wakes a task that no longer waits",
             );
         });
     });
@@ -284,11 +342,11 @@ fn polled_by_another_waker_it_wakes_that_one() {
                 Poll::Pending,
                 "polled with another waker before the deadline: still Pending"
             );
-            assert_eq!(
-                timers(&runtime),
+            assert_timers(
+                &runtime,
                 1,
                 "polled with a new waker, the Sleep replaces its timer: the old one must be \
-                 cancelled, or it fires for nothing (and wakes a task that no longer waits)"
+                 cancelled, or it fires for nothing (and wakes a task that no longer waits)",
             );
             // Wait past the deadline with part 3's own sleep, so that the driver fires timers.
             part3_wakers::time::sleep(SHORT * 2).await;
@@ -310,10 +368,10 @@ fn polled_by_another_waker_it_wakes_that_one() {
                 "past the deadline: Ready"
             );
         });
-        assert_eq!(
-            timers(&runtime),
+        assert_timers(
+            &runtime,
             0,
-            "the Sleep is over: no timer of it may be left (cancel the timer when Ready)"
+            "the Sleep is over: no timer of it may be left (cancel the timer when Ready)",
         );
     });
 }
@@ -339,7 +397,7 @@ fn a_sleep_moved_to_another_task_wakes_that_task() {
                 .await;
                 *slot.lock().unwrap() = Some(sleep);
             });
-            first.await.expect("the first task finishes");
+            output_of(first.await);
             let sleep = handed_over.lock().unwrap().take().expect("handed over");
             // The second task awaits it: only a timer with the second task's waker wakes it.
             let second = part3_wakers::spawn(sleep);
@@ -352,10 +410,10 @@ fn a_sleep_moved_to_another_task_wakes_that_task() {
              Compare the stored waker with cx.waker() (will_wake) and set the timer again when \
              they differ"
         );
-        assert_eq!(
-            timers(&runtime),
+        assert_timers(
+            &runtime,
             0,
-            "every Sleep is over: no timer may be left (did re-arming cancel the old timer?)"
+            "every Sleep is over: no timer may be left (did re-arming cancel the old timer?)",
         );
     });
 }
@@ -388,7 +446,7 @@ fn many_tasks_that_sleep_and_time_out_leave_no_timer_behind() {
             }
             let mut timed_out = 0;
             for handle in handles {
-                if handle.await.expect("a sleeping task does not panic") {
+                if output_of(handle.await) {
                     timed_out += 1;
                 }
             }
@@ -404,11 +462,13 @@ fn many_tasks_that_sleep_and_time_out_leave_no_timer_behind() {
             timed_out, TASKS,
             "every hour's sleep must still be pending after 2 ms. {what}"
         );
-        assert_eq!(
-            timers(&runtime),
+        assert_timers(
+            &runtime,
             0,
-            "every sleep ended or was dropped, yet timers are left in the driver: a Sleep \
+            &format!(
+                "every sleep ended or was dropped, yet timers are left in the driver: a Sleep \
              must cancel its timer when dropped early, and when it sets a new one. {what}"
+            ),
         );
         assert!(
             polls <= TASKS * SLEEPS * 3,

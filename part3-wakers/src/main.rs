@@ -101,7 +101,7 @@ fn main() -> ExitCode {
 mod tests {
     use std::time::Duration;
 
-    use instruments::scenario::Scenario;
+    use instruments::scenario::{Player, Scenario};
 
     use super::*;
 
@@ -118,5 +118,24 @@ mod tests {
         assert!(presses[0].0 < presses[1].0 && presses[1].0 < story.end);
         let shared = Scenario::built_in("story").expect("the shared story");
         assert!(presses[0].0 > shared.steps.last().expect("stages").at);
+    }
+
+    #[test]
+    fn each_story_note_fits_an_80_column_stage_line() {
+        /// The narrowest dashboard, where the stage line has one row.
+        const COLUMNS: usize = 80;
+        /// The stage line's marker before the stage, `▶ `.
+        const MARKER: usize = 2;
+        let story = Scenario::load("story", Part3::SCENARIOS).expect("part 3's story parses");
+        let mut player = Player::new(story.clone());
+        for step in &story.steps {
+            player.due(step.at);
+            let stage = player.stage().unwrap_or_default();
+            assert!(
+                MARKER + stage.chars().count() <= COLUMNS,
+                "the stage at {:?} is cut on an 80x24 dashboard: {stage:?}",
+                step.at
+            );
+        }
     }
 }

@@ -301,3 +301,50 @@ fn any_size_draws_without_panicking() {
     nonsense.wakes_per_s = [f64::NAN, -1.0, f64::INFINITY, 0.0, 0.0, 0.0];
     draw(&history(nonsense), 80, 24);
 }
+
+#[test]
+fn the_help_explains_every_row_of_the_panel() {
+    let panel = draw_in(&history(busy()), BESIDE_AT_160_BY_40);
+    let reading = <WakersSample as PartView>::panel_reading();
+    for row in [
+        "tasks alive",
+        "spawned",
+        "done",
+        "run queue",
+        "polls/s",
+        "polls/wake",
+        "spurious/s",
+        "longest poll",
+        "in driver",
+        "in tasks",
+        "Wakes/s by cause",
+        "waker clones/s",
+        "drops/s",
+        "Warnings",
+        "Journey",
+    ] {
+        assert!(
+            panel.contains(row),
+            "{row:?} is no longer on the panel: update this list and the help\n{panel}"
+        );
+        assert!(
+            reading.iter().any(|(name, _)| name.contains(row)),
+            "the help's panel section lacks {row:?}"
+        );
+    }
+    for cause in [
+        "read ready",
+        "write ready",
+        "timer",
+        "self / yield",
+        "other thread",
+        "other task",
+    ] {
+        assert!(
+            reading
+                .iter()
+                .any(|(name, meaning)| name.starts_with("Wakes") && meaning.contains(cause)),
+            "the help's wakes row does not name the cause {cause:?}"
+        );
+    }
+}

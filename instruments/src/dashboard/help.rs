@@ -42,8 +42,9 @@ const READING: &[(&str, &str)] = &[
     (
         "Ctx switches",
         "times a thread of the server left the CPU, per second and per answered request: about \
-         one or two per request when each request blocks a thread, a few hundredths when one \
-         thread serves many requests per wake-up.",
+         one or two per request when each request blocks a thread; with one thread serving \
+         everyone, one per request while requests come one at a time (each wakes it), a few \
+         hundredths under load (many requests per wake-up).",
     ),
     (
         "Queue",

@@ -65,7 +65,8 @@ pub struct WakersSample {
     pub run_queue: u64,
     /// Share of the tick the thread slept in the driver's `poll`, in %.
     pub driver_percent: f64,
-    /// Share of the tick spent polling tasks, in %. (The rest: the executor between the two.)
+    /// Share of the tick spent polling tasks, in %. (The rest: the executor between the two;
+    /// the two shares add up to at most 100, see `shares_of_tick`.)
     pub tasks_percent: f64,
     /// The longest poll of the tick, in µs: how long every other task waited at worst.
     pub longest_poll_us: u64,
@@ -87,7 +88,10 @@ impl WakersSample {
     ) -> WakersSample {
         let tick = Interval(seconds);
         let per_s = |a: u64, b: u64| tick.per_s(a, b);
-        let percent_of_tick = |a: u64, b: u64| tick.percent(a, b);
+        let (driver_percent, tasks_percent) = shares_of_tick(
+            tick.percent(before.driver_nanos, after.driver_nanos),
+            tick.percent(before.task_nanos, after.task_nanos),
+        );
         WakersSample {
             tasks_alive: after.alive(),
             tasks_spawned: after.spawned,
@@ -98,8 +102,8 @@ impl WakersSample {
             waker_clones_per_s: per_s(before.waker_clones, after.waker_clones),
             waker_drops_per_s: per_s(before.waker_drops, after.waker_drops),
             run_queue: after.run_queue,
-            driver_percent: percent_of_tick(before.driver_nanos, after.driver_nanos),
-            tasks_percent: percent_of_tick(before.task_nanos, after.task_nanos),
+            driver_percent,
+            tasks_percent,
             longest_poll_us: after.longest_poll_nanos / 1_000,
             warnings: Warnings {
                 self_waking_tasks: Warning::between(
@@ -133,6 +137,19 @@ impl WakersSample {
     /// Share of polls that were spurious, in %; `None` without polls.
     pub fn spurious_percent(&self) -> Option<f64> {
         (self.polls_per_s > 0.0).then(|| self.spurious_per_s / self.polls_per_s * 100.0)
+    }
+}
+
+/// The driver's and the tasks' shares of a tick, scaled down together when they add up to
+/// more than the whole tick. They can: a turn of the driver or a poll is counted in the tick in
+/// which it ends, so one that began in the previous tick brings some of that tick's time along.
+/// The thread cannot be in both at once, so the two shares never exceed 100 % together.
+fn shares_of_tick(driver_percent: f64, tasks_percent: f64) -> (f64, f64) {
+    let sum = driver_percent + tasks_percent;
+    if sum > 100.0 {
+        (driver_percent * 100.0 / sum, tasks_percent * 100.0 / sum)
+    } else {
+        (driver_percent, tasks_percent)
     }
 }
 
@@ -245,6 +262,35 @@ mod tests {
         assert_eq!(sample.warnings.blocking_polls, Warning { total: 3, new: 3 });
         assert_eq!(sample.warnings.self_waking_tasks.new, 1);
         assert!(sample.blocking);
+    }
+
+    #[test]
+    fn the_driver_s_and_the_tasks_shares_never_exceed_the_tick_together() {
+        let before = RuntimeCounters::default();
+        // A turn of the driver that began in the previous tick ends in this one: its whole
+        // time (984 ms) and this tick's polls (27 ms) are more than the 1 s tick.
+        let after = RuntimeCounters {
+            driver_nanos: 984_000_000,
+            task_nanos: 27_000_000,
+            ..RuntimeCounters::default()
+        };
+        let sample = WakersSample::between(&before, &after, 1.0, None, false);
+        let total = sample.driver_percent + sample.tasks_percent;
+        assert!(
+            (total - 100.0).abs() < 1e-9,
+            "98.4 % + 2.7 % is scaled down to 100 % in all, got {total}"
+        );
+        assert!(
+            sample.driver_percent > sample.tasks_percent,
+            "scaling keeps the proportion between the two: {} vs {}",
+            sample.driver_percent,
+            sample.tasks_percent
+        );
+        assert_eq!(
+            shares_of_tick(60.0, 25.0),
+            (60.0, 25.0),
+            "shares that fit in the tick are left as they are"
+        );
     }
 
     #[test]

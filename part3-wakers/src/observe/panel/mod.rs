@@ -89,7 +89,65 @@ impl PartView for WakersSample {
             "blocking mode: every request blocks the runtime's thread (thread::sleep)",
         )]
     }
+
+    fn panel_reading() -> &'static [(&'static str, &'static str)] {
+        PANEL_READING
+    }
 }
+
+/// How to read the panel's rows, for the help screen.
+const PANEL_READING: &[(&str, &str)] = &[
+    (
+        "tasks alive, spawned, done",
+        "tasks running now (one per connection, plus the accept loop), and since the start.",
+    ),
+    (
+        "run queue",
+        "tasks woken and waiting for their poll at the end of the tick: near 0 unless the \
+         thread falls behind.",
+    ),
+    (
+        "polls/s, polls/wake",
+        "polls per second, and per wake: about 1 when each wake leads to one useful poll; \
+         above 1, tasks polled without a wake (a new task's first poll); below 1, several \
+         wakes merged into one poll.",
+    ),
+    (
+        "spurious/s",
+        "polls that were woken but ended Pending with no progress (nothing read, written or \
+         fired): a wake that cost a poll for nothing.",
+    ),
+    (
+        "longest poll",
+        "the tick's longest poll: how long every other task waited at worst.",
+    ),
+    (
+        "in driver / in tasks",
+        "shares of the tick the one thread slept in epoll_wait (waiting) and polled tasks \
+         (working); the rest is the executor between the two. Together at most 100%.",
+    ),
+    (
+        "Wakes/s by cause",
+        "who made a task runnable: read ready or write ready (a socket), timer (a sleep's \
+         deadline), self / yield, other thread, other task.",
+    ),
+    (
+        "waker clones/s, drops/s",
+        "every future that stores a waker clones it, and each one woken or replaced is \
+         dropped: over a run the two balance.",
+    ),
+    (
+        "Warnings",
+        "counts since the start (+new this tick), after tokio-console's lints: tasks that woke \
+         themselves in most polls, lost wakers (Pending, and nothing can wake the task again), \
+         polls that blocked the thread over 10 ms.",
+    ),
+    (
+        "Journey",
+        "the latest request followed step by step (readable, polled, timer fired, written...), \
+         with the microseconds since its first step.",
+    ),
+];
 
 /// The panel for one sample in at most `rows` lines of at most `room` columns.
 fn lines(sample: &WakersSample, room: usize, rows: usize) -> Vec<Line<'static>> {
