@@ -1,5 +1,6 @@
-//! What the servers' tests share: a small blocking HTTP/1.1 client, and a way to wait until a
-//! server has reached a state on its own (a thread exited, a counter settled).
+//! What the parts' tests share: a small blocking HTTP/1.1 client, a way to wait until a server
+//! has reached a state on its own (a thread exited, a counter settled), the app's contract
+//! ([`contract`]), and the whole dashboard drawn as text ([`screen`]) for the panels' tests.
 //!
 //! Every part's tests talk to their server the same way, so this lives here, beside the other
 //! lab equipment, rather than once per part. The demo never uses it. Everything here panics
@@ -234,5 +235,48 @@ pub mod contract {
             }
             assert_eq!(String::from_utf8_lossy(&response), HELLO);
         }
+    }
+}
+
+/// Drawing the whole dashboard in a test, as a part's panel tests do to check that the panel
+/// gets, inside the real layout, the area its own snapshots were drawn at.
+pub mod screen {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    use crate::dashboard::{DashboardState, PartView};
+
+    /// The dashboard drawn at `width` × `height`, as text (one quoted line per row).
+    pub fn draw<X: PartView>(state: &DashboardState<X>, width: u16, height: u16) -> String {
+        let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("a test backend");
+        terminal
+            .draw(|frame| state.render(frame))
+            .expect("draw the dashboard");
+        terminal.backend().to_string()
+    }
+
+    /// The text inside the border of the panel titled `title` in a drawn `screen`: `height`
+    /// rows of `width` columns.
+    pub fn panel_text(screen: &str, title: &str, (width, height): (u16, u16)) -> String {
+        let rows: Vec<&str> = screen.lines().collect();
+        let border = format!("┌ {title}");
+        let top = rows
+            .iter()
+            .position(|row| row.contains(&border))
+            .unwrap_or_else(|| panic!("no panel titled {title:?} on the screen:\n{screen}"));
+        rows[top + 1..=top + usize::from(height)]
+            .iter()
+            .map(|row| {
+                let inside: String = row
+                    .trim_matches('"')
+                    .chars()
+                    .rev()
+                    .skip(1)
+                    .take(usize::from(width))
+                    .collect();
+                inside.chars().rev().collect::<String>()
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 }

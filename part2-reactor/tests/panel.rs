@@ -7,6 +7,7 @@ use instruments::dashboard::{DashboardState, DemoInfo, PartView};
 use instruments::load::{LoadReport, Percentiles};
 use instruments::sample::{ProcessSample, Sample, ServerRates, ThreadRow};
 use instruments::series::Series;
+use instruments::testing::screen;
 use part2_reactor::ReactorSample;
 use part2_reactor::observe::event_log::LogLine;
 use part2_reactor::wake::StepState;
@@ -226,37 +227,6 @@ fn dashboard(part: ReactorSample) -> DashboardState<ReactorSample> {
     state
 }
 
-fn draw_dashboard(state: &DashboardState<ReactorSample>, width: u16, height: u16) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("a test backend");
-    terminal
-        .draw(|frame| state.render(frame))
-        .expect("draw the dashboard");
-    terminal.backend().to_string()
-}
-
-/// The text of the panel's area in a drawn dashboard: the rows and columns inside its border.
-fn panel_text(screen: &str, (width, height): (u16, u16)) -> String {
-    let rows: Vec<&str> = screen.lines().collect();
-    let top = rows
-        .iter()
-        .position(|row| row.contains("┌ Reactor"))
-        .expect("the panel's top border");
-    rows[top + 1..=top + usize::from(height)]
-        .iter()
-        .map(|row| {
-            let inside: String = row
-                .trim_matches('"')
-                .chars()
-                .rev()
-                .skip(1)
-                .take(usize::from(width))
-                .collect();
-            inside.chars().rev().collect::<String>()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 #[test]
 fn the_dashboard_gives_the_panel_the_areas_drawn_above() {
     let panel_alone = |size: (u16, u16)| {
@@ -266,18 +236,18 @@ fn the_dashboard_gives_the_panel_the_areas_drawn_above() {
             .collect::<Vec<_>>()
             .join("\n")
     };
-    let wide = draw_dashboard(&dashboard(busy()), 120, 40);
+    let wide = screen::draw(&dashboard(busy()), 120, 40);
     assert_eq!(
-        panel_text(&wide, BESIDE_AT_120_BY_40),
+        screen::panel_text(&wide, "Reactor", BESIDE_AT_120_BY_40),
         panel_alone(BESIDE_AT_120_BY_40)
     );
     insta::assert_snapshot!("dashboard_120_by_40", wide);
 
     let mut small = dashboard(busy());
     small.handle_key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE));
-    let after_tab = draw_dashboard(&small, 80, 24);
+    let after_tab = screen::draw(&small, 80, 24);
     assert_eq!(
-        panel_text(&after_tab, AFTER_TAB_AT_80_BY_24),
+        screen::panel_text(&after_tab, "Reactor", AFTER_TAB_AT_80_BY_24),
         panel_alone(AFTER_TAB_AT_80_BY_24)
     );
     insta::assert_snapshot!("dashboard_80_by_24_after_tab", after_tab);
@@ -293,7 +263,7 @@ fn a_paused_loop_is_paused_not_saturated() {
     }
     stalled.t += 1.0;
     state.push(stalled);
-    let screen = draw_dashboard(&state, 120, 40);
+    let screen = screen::draw(&state, 120, 40);
     assert!(
         screen.contains("paused: the event loop answers nothing"),
         "the status line says why nothing is answered:\n{screen}"
@@ -306,7 +276,7 @@ fn a_paused_loop_is_paused_not_saturated() {
         !screen.contains("saturated"),
         "a paused loop is not a saturated server:\n{screen}"
     );
-    let running = draw_dashboard(&dashboard(busy()), 120, 40);
+    let running = screen::draw(&dashboard(busy()), 120, 40);
     assert!(
         !running.contains("paused:"),
         "only a paused loop says so:\n{running}"

@@ -7,6 +7,7 @@ use instruments::dashboard::{DashboardState, DemoInfo, PartView};
 use instruments::load::{LoadReport, Percentiles};
 use instruments::sample::{ProcessSample, Sample, ThreadRow};
 use instruments::series::Series;
+use instruments::testing::screen;
 use part4_executor::observe::{ExecutorSample, RuntimeKind, WorkerRow};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -254,37 +255,6 @@ fn dashboard(part: ExecutorSample) -> DashboardState<ExecutorSample> {
     state
 }
 
-fn draw_dashboard(state: &DashboardState<ExecutorSample>, width: u16, height: u16) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("a test backend");
-    terminal
-        .draw(|frame| state.render(frame))
-        .expect("draw the dashboard");
-    terminal.backend().to_string()
-}
-
-/// The text of the panel's area in a drawn dashboard: the rows and columns inside its border.
-fn panel_text(screen: &str, (width, height): (u16, u16)) -> String {
-    let rows: Vec<&str> = screen.lines().collect();
-    let top = rows
-        .iter()
-        .position(|row| row.contains("┌ Executor"))
-        .expect("the panel's top border");
-    rows[top + 1..=top + usize::from(height)]
-        .iter()
-        .map(|row| {
-            let inside: String = row
-                .trim_matches('"')
-                .chars()
-                .rev()
-                .skip(1)
-                .take(usize::from(width))
-                .collect();
-            inside.chars().rev().collect::<String>()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 #[test]
 fn the_dashboard_gives_the_panel_the_areas_drawn_above() {
     // The dashboard below holds one sample: so does the panel drawn alone.
@@ -300,18 +270,18 @@ fn the_dashboard_gives_the_panel_the_areas_drawn_above() {
             .collect::<Vec<_>>()
             .join("\n")
     };
-    let wide = draw_dashboard(&dashboard(tokio_after_a_burst()), 120, 40);
+    let wide = screen::draw(&dashboard(tokio_after_a_burst()), 120, 40);
     assert_eq!(
-        panel_text(&wide, BESIDE_AT_120_BY_40),
+        screen::panel_text(&wide, "Executor", BESIDE_AT_120_BY_40),
         panel_alone(BESIDE_AT_120_BY_40)
     );
     insta::assert_snapshot!("dashboard_120_by_40", wide);
 
     let mut small = dashboard(tokio_after_a_burst());
     small.handle_key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE));
-    let after_tab = draw_dashboard(&small, 80, 24);
+    let after_tab = screen::draw(&small, 80, 24);
     assert_eq!(
-        panel_text(&after_tab, AFTER_TAB_AT_80_BY_24),
+        screen::panel_text(&after_tab, "Executor", AFTER_TAB_AT_80_BY_24),
         panel_alone(AFTER_TAB_AT_80_BY_24)
     );
     insta::assert_snapshot!("dashboard_80_by_24_after_tab", after_tab);
