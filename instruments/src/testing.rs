@@ -245,6 +245,62 @@ pub mod screen {
     use ratatui::backend::TestBackend;
 
     use crate::dashboard::{DashboardState, PartView};
+    use crate::load::{LoadReport, Percentiles};
+    use crate::sample::{ProcessSample, Sample, ThreadRow};
+
+    /// One tick of a one-thread server (parts 2 and 3) at 1 000 keep-alive connections and
+    /// 16 000 requests a second, keeping up, its one thread named `thread`: the htop side of
+    /// the panels' whole-dashboard snapshots, around the part's own `part`.
+    pub fn one_thread_at_1000_connections<X: Default>(
+        part: X,
+        thread: &str,
+        stage: &str,
+    ) -> Sample<X> {
+        let mut sample = Sample {
+            t: 44.0,
+            process: ProcessSample {
+                cpu_cores: vec![31.0, 27.0],
+                cpu_avg: 29.0,
+                process_cpu: 25.6,
+                mem_total: 24 * 1024 * 1024 * 1024,
+                rss: 10 * 1024 * 1024,
+                virtual_size: 404 * 1024 * 1024,
+                threads: Some(7),
+                ctx_voluntary_per_s: 1_070.0,
+                ctx_involuntary_per_s: 7.0,
+                top_threads: vec![ThreadRow {
+                    tid: 21_322,
+                    user: "learner".to_string(),
+                    priority: 20,
+                    cpu: 25.5,
+                    cmd: thread.to_string(),
+                    ..ThreadRow::default()
+                }],
+                ..ProcessSample::default()
+            },
+            load: Some(LoadReport {
+                t: 44.0,
+                connections_target: 1_000,
+                connections_open: 1_000,
+                offered_per_s: 16_006.0,
+                completed_per_s: 16_037.0,
+                outstanding: 787,
+                latency_us: Percentiles {
+                    p50: 52_500,
+                    p90: 58_000,
+                    p99: 67_700,
+                    max: 80_100,
+                },
+                ..LoadReport::default()
+            }),
+            stage: Some(stage.to_string()),
+            part,
+            ..Sample::default()
+        };
+        sample.server.totals.active_connections = 1_000;
+        sample.server.totals.threads = 1;
+        sample
+    }
 
     /// The dashboard drawn at `width` × `height`, as text (one quoted line per row).
     pub fn draw<X: PartView>(state: &DashboardState<X>, width: u16, height: u16) -> String {

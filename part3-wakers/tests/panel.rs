@@ -4,8 +4,7 @@
 //! one with `cargo insta review`, or accept with `INSTA_UPDATE=always cargo test`.
 
 use instruments::dashboard::{DashboardState, DemoInfo, PartView};
-use instruments::load::{LoadReport, Percentiles};
-use instruments::sample::{ProcessSample, Sample, ThreadRow};
+use instruments::sample::Sample;
 use instruments::series::Series;
 use instruments::testing::screen;
 use part3_wakers::observe::WakersSample;
@@ -175,51 +174,11 @@ fn dashboard(part: WakersSample) -> DashboardState<WakersSample> {
         notes: Vec::new(),
         reading: Vec::new(),
     });
-    let mut sample = Sample {
-        t: 44.0,
-        process: ProcessSample {
-            cpu_cores: vec![31.0, 27.0],
-            cpu_avg: 29.0,
-            process_cpu: 25.6,
-            mem_total: 24 * 1024 * 1024 * 1024,
-            rss: 10 * 1024 * 1024,
-            virtual_size: 404 * 1024 * 1024,
-            threads: Some(7),
-            ctx_voluntary_per_s: 1_070.0,
-            ctx_involuntary_per_s: 7.0,
-            top_threads: vec![ThreadRow {
-                tid: 21_322,
-                user: "learner".to_string(),
-                priority: 20,
-                cpu: 25.5,
-                cmd: "runtime".to_string(),
-                ..ThreadRow::default()
-            }],
-            ..ProcessSample::default()
-        },
-        load: Some(LoadReport {
-            t: 44.0,
-            connections_target: 1_000,
-            connections_open: 1_000,
-            offered_per_s: 16_006.0,
-            completed_per_s: 16_037.0,
-            outstanding: 787,
-            latency_us: Percentiles {
-                p50: 52_500,
-                p90: 58_000,
-                p99: 67_700,
-                max: 80_100,
-            },
-            ..LoadReport::default()
-        }),
-        stage: Some(
-            "story: 1 000 clients, still one thread: waker clones and drops balance.".to_string(),
-        ),
+    let sample = screen::one_thread_at_1000_connections(
         part,
-        ..Sample::default()
-    };
-    sample.server.totals.active_connections = 1_000;
-    sample.server.totals.threads = 1;
+        "runtime",
+        "story: 1 000 clients, still one thread: waker clones and drops balance.",
+    );
     state.push(sample);
     state
 }
