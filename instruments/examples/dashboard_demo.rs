@@ -17,7 +17,7 @@ use std::thread;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use instruments::dashboard::{self, Action, DemoInfo, UiEvent};
+use instruments::dashboard::{self, Action, DemoInfo, Theme, UiEvent};
 use instruments::load::{ConnectionMode, LoadReport, Pacing, Percentiles};
 use instruments::sample::{ProcessSample, Sample, ThreadRow};
 
@@ -268,6 +268,7 @@ fn main() -> anyhow::Result<()> {
             format!("The model's OS refuses threads past {THREAD_WALL} (churn mode shows it)."),
         ],
         reading: Vec::new(),
+        theme: Theme::Default,
     };
     dashboard::run(info, received, |action| lock(&model).act(&action))?;
     if feeder.is_finished() {

@@ -19,6 +19,7 @@ use std::time::Duration;
 
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
+use crate::dashboard::Theme;
 use crate::load::{self, LoadArgs, Pacing, parse_duration, parse_nonzero_duration, parse_pacing};
 use crate::part::{Part, ServeArgs};
 use crate::{demo, record};
@@ -57,6 +58,9 @@ enum Command<O: Args> {
         /// Playback speed: 2 plays twice as fast.
         #[arg(long, default_value_t = 1.0, value_parser = parse_speed)]
         speed: f64,
+        /// Colours: `high-contrast` keeps the terminal's own two colours, for a projector.
+        #[arg(long, value_enum, default_value_t, value_name = "THEME")]
+        theme: Theme,
     },
     /// The load generator as the demo's child process (commands on stdin, reports on stdout).
     #[command(name = load::CHILD_SUBCOMMAND, hide = true)]
@@ -99,6 +103,9 @@ pub struct DemoArgs {
     /// Time between samples.
     #[arg(long, default_value = "1s", value_parser = parse_tick, value_name = "DURATION")]
     pub tick: Duration,
+    /// Colours: `high-contrast` keeps the terminal's own two colours, for a projector.
+    #[arg(long, value_enum, default_value_t, value_name = "THEME")]
+    pub theme: Theme,
 }
 
 /// Runs part `P`'s binary with the process's arguments. Every part's `main` is this call.
@@ -128,7 +135,7 @@ pub fn main_from<P: Part>(args: impl IntoIterator<Item = OsString>) -> ExitCode 
         None => demo::run::<P>(&cli.demo, &cli.serve, &cli.options),
         Some(Command::Serve { serve, options }) => demo::serve_only::<P>(&serve, &options),
         Some(Command::Load(args)) => load::run_standalone(&args),
-        Some(Command::Replay { file, speed }) => record::replay::<P>(&file, speed),
+        Some(Command::Replay { file, speed, theme }) => record::replay::<P>(&file, speed, theme),
         Some(Command::LoadChild(args)) => load::run_child(args.config()),
     };
     match result {

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, bail};
 use serde::{Deserialize, Serialize};
 
-use crate::dashboard::{self, Action, DemoInfo, PartView, UiEvent};
+use crate::dashboard::{self, Action, DemoInfo, PartView, Theme, UiEvent};
 use crate::part::Part;
 use crate::sample::{Sample, Summary};
 
@@ -166,7 +166,7 @@ impl<X: PartView> Recording<X> {
 }
 
 /// Plays a recording in the dashboard, at its recorded pace times `speed`.
-pub fn replay<P: Part>(path: &Path, speed: f64) -> anyhow::Result<()> {
+pub fn replay<P: Part>(path: &Path, speed: f64, theme: Theme) -> anyhow::Result<()> {
     let recording = Recording::<P::View>::read(path, P::NAME)?;
     dashboard::require_terminal(
         "run replay from a terminal (the recording itself is JSON lines, one sample each)",
@@ -177,12 +177,14 @@ pub fn replay<P: Part>(path: &Path, speed: f64) -> anyhow::Result<()> {
             subtitle: header.subtitle.clone(),
             notes: header.notes.clone(),
             reading: P::READING.to_vec(),
+            theme,
         },
         None => DemoInfo {
             title: format!("REPLAY · {}", P::TITLE),
             subtitle: path.display().to_string(),
             notes: Vec::new(),
             reading: P::READING.to_vec(),
+            theme,
         },
     };
     let (feeder, receiver) = mpsc::channel();

@@ -243,8 +243,9 @@ pub mod contract {
 pub mod screen {
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;
+    use ratatui::buffer::Buffer;
 
-    use crate::dashboard::{DashboardState, PartView};
+    use crate::dashboard::{DashboardState, PartView, Theme};
     use crate::load::{LoadReport, Percentiles};
     use crate::sample::{ProcessSample, Sample, ThreadRow};
 
@@ -309,6 +310,52 @@ pub mod screen {
             .draw(|frame| state.render(frame))
             .expect("draw the dashboard");
         terminal.backend().to_string()
+    }
+
+    /// The dashboard drawn at `width` × `height` in each theme (`state_in` builds the same
+    /// state in a given one), as text. Checks that the high-contrast frame uses only that
+    /// theme's palette, and that both frames read the same: a theme changes colours, never a
+    /// word or a symbol, so whatever the test then finds in the text is there in both.
+    pub fn draw_in_both_themes<X: PartView>(
+        state_in: impl Fn(Theme) -> DashboardState<X>,
+        width: u16,
+        height: u16,
+    ) -> String {
+        let drawn = |theme| {
+            let mut terminal =
+                Terminal::new(TestBackend::new(width, height)).expect("a test backend");
+            terminal
+                .draw(|frame| state_in(theme).render(frame))
+                .expect("draw the dashboard");
+            terminal.backend().clone()
+        };
+        let default = drawn(Theme::Default);
+        let high_contrast = drawn(Theme::HighContrast);
+        assert_only_high_contrast_palette(high_contrast.buffer());
+        let text = default.to_string();
+        assert_eq!(
+            text,
+            high_contrast.to_string(),
+            "the themes should differ in colour only"
+        );
+        text
+    }
+
+    /// Fails, naming the first offending cell, unless every cell of `buffer` is drawn in
+    /// [`Theme::HIGH_CONTRAST_PALETTE`]'s colours.
+    pub fn assert_only_high_contrast_palette(buffer: &Buffer) {
+        let palette = Theme::HIGH_CONTRAST_PALETTE;
+        for (index, cell) in buffer.content.iter().enumerate() {
+            let (x, y) = buffer.pos_of(index);
+            assert!(
+                palette.contains(&cell.fg) && palette.contains(&cell.bg),
+                "cell ({x}, {y}) {:?} is drawn in {:?} on {:?}, not in the high-contrast \
+                 palette {palette:?}",
+                cell.symbol(),
+                cell.fg,
+                cell.bg
+            );
+        }
     }
 
     /// The text inside the border of the panel titled `title` in a drawn `screen`: `height`

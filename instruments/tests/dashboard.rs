@@ -15,10 +15,11 @@ use ratatui::layout::Rect;
 use ratatui::widgets::{Paragraph, Widget};
 use serde::{Deserialize, Serialize};
 
-use instruments::dashboard::{DashboardState, DemoInfo, PartView, View};
+use instruments::dashboard::{DashboardState, DemoInfo, PartView, Theme, View};
 use instruments::load::{ConnectionMode, LoadReport, Pacing, Percentiles};
 use instruments::sample::{ProcessSample, Sample, ThreadRow};
 use instruments::series::Series;
+use instruments::testing::screen;
 
 const KIB: u64 = 1024;
 const MIB: u64 = 1024 * KIB;
@@ -259,6 +260,7 @@ fn info() -> DemoInfo {
                 .to_string(),
         ],
         reading: Vec::new(),
+        theme: Theme::Default,
     }
 }
 
@@ -479,4 +481,98 @@ fn the_part_keys_are_in_the_help_and_reach_the_part() {
     let text = screen_text(&draw(&state, 120, 40));
     assert!(text.contains("Keys of the Reactor panel"), "{text}");
     assert!(text.contains("pause the reactor"), "{text}");
+}
+
+/// The rows of the performance chart's plot, right of its legend: from under the title to
+/// above the time axis, from the column where the axis starts.
+fn plot_text(screen: &str) -> String {
+    let rows: Vec<&str> = screen.lines().map(|row| row.trim_matches('"')).collect();
+    let title = rows
+        .iter()
+        .position(|row| row.starts_with("Performance"))
+        .unwrap_or_else(|| panic!("no chart on the screen:\n{screen}"));
+    let axis = title
+        + rows[title..]
+            .iter()
+            .position(|row| {
+                row.trim_start().starts_with('─') && row.trim().chars().all(|c| c == '─')
+            })
+            .unwrap_or_else(|| panic!("no time axis under the chart:\n{screen}"));
+    let left = rows[axis].chars().take_while(|&c| c == ' ').count();
+    rows[title + 1..axis]
+        .iter()
+        .map(|row| row.chars().skip(left).collect::<String>())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn every_state_reads_without_colour_in_both_themes() {
+    let states = [
+        (idle(), "○ idle"),
+        (thread_per_connection_at_1000(), "✓ efficient"),
+        (saturated(), "✗ saturated, queue growing"),
+        (failing(), "✗ failing"),
+    ];
+    for (moment, status) in states {
+        let screen = screen::draw_in_both_themes(
+            |theme| {
+                let mut state = DashboardState::<()>::new(DemoInfo { theme, ..info() });
+                for s in history(&moment) {
+                    state.push(s);
+                }
+                state
+            },
+            120,
+            40,
+        );
+        assert!(
+            screen.contains(&format!("Status {status}")),
+            "the status says {status:?} in a symbol and a word:\n{screen}"
+        );
+        let plot = plot_text(&screen);
+        for (letter, name) in [
+            ('C', "CPU"),
+            ('M', "Mem"),
+            ('T', "Threads"),
+            ('R', "Req/s"),
+            ('Q', "Queue"),
+        ] {
+            assert!(
+                screen.contains(&format!("─{letter}─ {name}")),
+                "the legend gives {name} its letter {letter}:\n{screen}"
+            );
+            assert!(
+                plot.contains(letter),
+                "the {name} line carries its letter {letter}:\n{plot}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_frozen_clock_and_the_help_read_without_colour() {
+    let frozen = screen::draw_in_both_themes(
+        |theme| {
+            let mut state = DashboardState::<()>::new(DemoInfo { theme, ..info() });
+            for s in history(&saturated()) {
+                state.push(s);
+            }
+            press(&mut state, KeyCode::Char(' '));
+            state
+        },
+        80,
+        24,
+    );
+    assert!(frozen.contains("FROZEN at"), "{frozen}");
+    let help = screen::draw_in_both_themes(
+        |theme| {
+            let mut state = DashboardState::<()>::new(DemoInfo { theme, ..info() });
+            press(&mut state, KeyCode::Char('?'));
+            state
+        },
+        120,
+        40,
+    );
+    assert!(help.contains("Keys"), "{help}");
 }

@@ -45,12 +45,17 @@ fn help_lists_the_commands_and_exits_zero() {
 
 #[test]
 fn bad_flags_get_a_message_and_exit_code_2() {
-    let cases: [(&[&str], &str); 5] = [
+    let cases: [(&[&str], &str); 7] = [
         (&["-c", "0"], "at least 1 connection"),
         (&["--rate", "-5"], "rate"),
         (&["--rate", "fast"], "rate"),
         (&["--stack-size", "1k"], "too small"),
         (&["--duration", "soon"], "duration"),
+        (
+            &["--theme", "dark"],
+            "[possible values: default, high-contrast]",
+        ),
+        (&["replay", "run.jsonl", "--theme", "neon"], "high-contrast"),
     ];
     for (args, words) in cases {
         let output = part1(args);

@@ -3,7 +3,7 @@
 //! The snapshots (in `tests/snapshots/`) are the panel as a learner sees it; review a changed
 //! one with `cargo insta review`, or accept with `INSTA_UPDATE=always cargo test`.
 
-use instruments::dashboard::{DashboardState, DemoInfo, PartView};
+use instruments::dashboard::{DashboardState, DemoInfo, PartView, Theme};
 use instruments::sample::{Sample, ServerRates};
 use instruments::series::Series;
 use instruments::testing::screen;
@@ -172,11 +172,17 @@ fn before_the_first_sample() {
 
 /// The whole dashboard, to check the sizes above against the real layout.
 fn dashboard(part: ReactorSample) -> DashboardState<ReactorSample> {
+    dashboard_in(part, Theme::Default)
+}
+
+/// [`dashboard`] in `theme`.
+fn dashboard_in(part: ReactorSample, theme: Theme) -> DashboardState<ReactorSample> {
     let mut state = DashboardState::new(DemoInfo {
         title: "Part 2 · a reactor: one thread, many connections".to_string(),
         subtitle: "1 event-loop thread · io_ms=50 cpu_us=0 · 127.0.0.1:40123".to_string(),
         notes: Vec::new(),
         reading: Vec::new(),
+        theme,
     });
     let mut sample = screen::one_thread_at_1000_connections(
         part,
@@ -280,4 +286,28 @@ fn any_size_draws_without_panicking() {
     nonsense.handler_percent = 1e9;
     nonsense.polls_per_s = f64::INFINITY;
     draw(&history(nonsense), 80, 24);
+}
+
+#[test]
+fn every_state_reads_without_colour_in_both_themes() {
+    let cases = [
+        (busy(), ["● running", "Status ✓ efficient"]),
+        (
+            paused(),
+            [
+                "❚❚ paused",
+                "Status ! paused: the event loop answers nothing",
+            ],
+        ),
+    ];
+    for (part, says) in cases {
+        let screen =
+            screen::draw_in_both_themes(|theme| dashboard_in(part.clone(), theme), 120, 40);
+        for words in says {
+            assert!(
+                screen.contains(words),
+                "the screen says {words:?}:\n{screen}"
+            );
+        }
+    }
 }

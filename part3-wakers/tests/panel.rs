@@ -3,7 +3,7 @@
 //! The snapshots (in `tests/snapshots/`) are the panel as a learner sees it; review a changed
 //! one with `cargo insta review`, or accept with `INSTA_UPDATE=always cargo test`.
 
-use instruments::dashboard::{DashboardState, DemoInfo, PartView};
+use instruments::dashboard::{DashboardState, DemoInfo, PartView, Theme};
 use instruments::sample::Sample;
 use instruments::series::Series;
 use instruments::testing::screen;
@@ -167,12 +167,18 @@ fn before_the_first_sample() {
 
 /// The whole dashboard, to check the sizes above against the real layout.
 fn dashboard(part: WakersSample) -> DashboardState<WakersSample> {
+    dashboard_in(part, Theme::Default)
+}
+
+/// [`dashboard`] in `theme`.
+fn dashboard_in(part: WakersSample, theme: Theme) -> DashboardState<WakersSample> {
     let mut state = DashboardState::new(DemoInfo {
         title: "Part 3 · wakers: the server as async fn".to_string(),
         subtitle: "1 runtime thread, a task per connection · io_ms=50 cpu_us=0 · 127.0.0.1:40123"
             .to_string(),
         notes: Vec::new(),
         reading: Vec::new(),
+        theme,
     });
     let sample = screen::one_thread_at_1000_connections(
         part,
@@ -275,5 +281,24 @@ fn the_help_explains_every_row_of_the_panel() {
                 .any(|(name, meaning)| name.starts_with("Wakes") && meaning.contains(cause)),
             "the help's wakes row does not name the cause {cause:?}"
         );
+    }
+}
+
+#[test]
+fn every_state_reads_without_colour_in_both_themes() {
+    let cases = [
+        (busy(), ["○ blocking off", "✓ 0 blocking polls"]),
+        // 1 234 with a no-break space, as `format::count` writes it.
+        (blocking(), ["⚠ blocking on", "⚠ 1\u{a0}234 blocking polls"]),
+    ];
+    for (part, says) in cases {
+        let screen =
+            screen::draw_in_both_themes(|theme| dashboard_in(part.clone(), theme), 120, 40);
+        for words in says {
+            assert!(
+                screen.contains(words),
+                "the screen says {words:?}:\n{screen}"
+            );
+        }
     }
 }

@@ -3,7 +3,7 @@
 //! The snapshots (in `tests/snapshots/`) are the panel as a learner sees it; review a changed
 //! one with `cargo insta review`, or accept with `INSTA_UPDATE=always cargo test`.
 
-use instruments::dashboard::{DashboardState, DemoInfo, PartView};
+use instruments::dashboard::{DashboardState, DemoInfo, PartView, Theme};
 use instruments::load::{LoadReport, Percentiles};
 use instruments::sample::{ProcessSample, Sample, ThreadRow};
 use instruments::series::Series;
@@ -192,11 +192,17 @@ fn before_the_first_sample() {
 
 /// The whole dashboard, to check the sizes above against the real layout.
 fn dashboard(part: ExecutorSample) -> DashboardState<ExecutorSample> {
+    dashboard_in(part, Theme::Default)
+}
+
+/// [`dashboard`] in `theme`.
+fn dashboard_in(part: ExecutorSample, theme: Theme) -> DashboardState<ExecutorSample> {
     let mut state = DashboardState::new(DemoInfo {
         title: "Part 4 · work stealing: our runtime beside Tokio's".to_string(),
         subtitle: "2 workers, starting on tokio · io_ms=0 cpu_us=0 · 127.0.0.1:40123".to_string(),
         notes: Vec::new(),
         reading: Vec::new(),
+        theme,
     });
     let mut sample = Sample {
         t: 44.0,
@@ -306,4 +312,36 @@ fn any_size_draws_without_panicking() {
     nonsense.workers[1].polls_per_s = Some(f64::INFINITY);
     nonsense.workers[1].parks_per_s = -3.0;
     draw(&history(nonsense), 80, 24);
+}
+
+#[test]
+fn every_state_reads_without_colour_in_both_themes() {
+    // After a switch, both runtimes' stretches are in the busy history.
+    let screen = screen::draw_in_both_themes(
+        |theme| {
+            let mut state = dashboard_in(ours_with_a_blocked_worker(), theme);
+            let first = state.shown_history().latest().expect("one sample").clone();
+            for (tick, sample) in history(ours_with_a_blocked_worker()).iter().enumerate() {
+                state.push(Sample {
+                    t: first.t + 1.0 + tick as f64,
+                    part: sample.part.clone(),
+                    ..first.clone()
+                });
+            }
+            state
+        },
+        120,
+        40,
+    );
+    for words in [
+        "● ours",
+        "✗ could not start tokio",
+        // The first dashboard sample, then the history's 8 ticks on Tokio and 12 on ours.
+        "otokio───ours────────",
+    ] {
+        assert!(
+            screen.contains(words),
+            "the screen says {words:?}:\n{screen}"
+        );
+    }
 }

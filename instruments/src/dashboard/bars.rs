@@ -12,11 +12,11 @@
 //! Every line fits its `room` (see [`fit`]): a share's explanation goes before its
 //! bar gets too short to read.
 
-use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
 
 use super::fit;
 use super::format;
+use super::theme::{BAR, DIM, LABEL};
 
 /// A percentage as [`format::percent`] writes it, up to `100.0%`.
 const PERCENT_WIDTH: usize = 6;
@@ -26,10 +26,6 @@ const MIN_SHARE_BAR: usize = 10;
 /// The amount column is at least this wide, `12 345`, so that bars keep their scale while
 /// the amounts grow through the thousands.
 const MIN_AMOUNT_WIDTH: usize = 6;
-
-const LABEL: Style = Style::new().fg(Color::Cyan);
-const DIM: Style = Style::new().fg(Color::DarkGray);
-const BAR: Style = Style::new().fg(Color::Green);
 
 /// One bar per `(label, percent)`, all the same length, each followed by its percentage and
 /// by what it means: the first of `meanings` (richest first; one text per bar in each) that

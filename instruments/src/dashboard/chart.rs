@@ -8,17 +8,24 @@
 //!
 //! The window is as many samples as the plot has dots across (two per column with braille),
 //! so a wider terminal shows a longer history, never a stretched one.
+//!
+//! The lines are told apart by their letter, not only by their colour: every
+//! [`MARKER_EVERY_COLUMNS`] columns each line carries its measure's initial (`C` for CPU, `M`
+//! for Mem...), the legend starts with the same letter, and the letters of different lines
+//! are staggered so that lines running together still show each of them.
 
 use ratatui::buffer::Buffer;
+use ratatui::layout::Alignment;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
 use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Axis, Chart, Dataset, GraphType, Paragraph, Widget};
+use ratatui::widgets::canvas::{self, Canvas};
+use ratatui::widgets::{Paragraph, Widget};
 
-use crate::dashboard::area::{take_left, take_top};
+use crate::dashboard::area::{take_bottom, take_left, take_top};
 use crate::dashboard::format;
 use crate::dashboard::readings::{completed_per_s, queue, threads};
+use crate::dashboard::theme::{DIM, TITLE, category, category_colour};
 use crate::sample::Sample;
 use crate::series::Series;
 
@@ -31,11 +38,15 @@ const MIN_PLOT_HEIGHT: u16 = 3;
 
 /// A middle label on the time axis only once it differs from both ends by whole seconds.
 const MIDDLE_LABEL_MIN_SECONDS: f64 = 4.0;
+/// Each line shows its letter this often (columns): often enough to follow a line across
+/// the plot, seldom enough to leave its shape visible.
+pub const MARKER_EVERY_COLUMNS: usize = 12;
 
 /// One measure on the chart: how to read it from a sample and how to print it.
 struct Measure<X> {
     name: &'static str,
-    color: Color,
+    /// The letter on its line and in front of its legend line.
+    letter: char,
     read: fn(&Sample<X>) -> f64,
     show: fn(f64) -> String,
 }
@@ -44,31 +55,31 @@ fn measures<X>() -> [Measure<X>; 5] {
     [
         Measure {
             name: "CPU",
-            color: Color::Green,
+            letter: 'C',
             read: |s| f64::from(s.process.process_cpu),
             show: |v| format::percent(v as f32),
         },
         Measure {
             name: "Mem",
-            color: Color::Magenta,
+            letter: 'M',
             read: |s| s.process.rss as f64,
             show: |v| format::bytes(v as u64),
         },
         Measure {
             name: "Threads",
-            color: Color::Yellow,
+            letter: 'T',
             read: |s| threads(s) as f64,
             show: |v| format::count(v as u64),
         },
         Measure {
             name: "Req/s",
-            color: Color::Cyan,
+            letter: 'R',
             read: completed_per_s,
             show: format::rate,
         },
         Measure {
             name: "Queue",
-            color: Color::Red,
+            letter: 'Q',
             read: |s| queue(s) as f64,
             show: |v| format::count(v as u64),
         },
@@ -100,17 +111,14 @@ pub fn render<X>(history: &Series<Sample<X>>, area: Rect, buf: &mut Buffer) {
     let legend_lines = |window: &[&Sample<X>]| -> Vec<Line<'static>> {
         measures
             .iter()
-            .map(|m| {
+            .enumerate()
+            .map(|(i, m)| {
                 let values: Vec<f64> = window.iter().map(|s| (m.read)(s)).collect();
                 let (_, max) = normalise(&values);
                 Line::from(vec![
-                    Span::styled("━ ", Style::new().fg(m.color)),
-                    Span::styled(format!("{:<8}", m.name), Style::new().fg(m.color)),
+                    Span::styled(format!("─{}─ {:<8}", m.letter, m.name), category(i)),
                     Span::raw(format!("{:>9}", (m.show)((m.read)(latest)))),
-                    Span::styled(
-                        format!(" ↑{}", (m.show)(max)),
-                        Style::new().fg(Color::DarkGray),
-                    ),
+                    Span::styled(format!(" ↑{}", (m.show)(max)), DIM),
                 ])
             })
             .collect()
@@ -138,13 +146,13 @@ pub fn render<X>(history: &Series<Sample<X>>, area: Rect, buf: &mut Buffer) {
     let (first_t, last_t) = (window.first().map_or(0.0, |s| s.t), latest.t);
 
     Line::from(vec![
-        Span::styled("Performance", Style::new().add_modifier(Modifier::BOLD)),
+        Span::styled("Performance", TITLE),
         Span::styled(
             format!(
                 " · each line ÷ its own max (↑) · last {}",
                 format::seconds(last_t - first_t)
             ),
-            Style::new().fg(Color::DarkGray),
+            DIM,
         ),
     ])
     .render(title_area, buf);
@@ -153,23 +161,12 @@ pub fn render<X>(history: &Series<Sample<X>>, area: Rect, buf: &mut Buffer) {
         return;
     }
 
-    let points: Vec<Vec<(f64, f64)>> = measures
+    let times: Vec<f64> = window.iter().map(|s| s.t).collect();
+    let lines: Vec<Vec<f64>> = measures
         .iter()
         .map(|m| {
             let values: Vec<f64> = window.iter().map(|s| (m.read)(s)).collect();
-            let (scaled, _) = normalise(&values);
-            window.iter().map(|s| s.t).zip(scaled).collect()
-        })
-        .collect();
-    let datasets = measures
-        .iter()
-        .zip(&points)
-        .map(|(m, data)| {
-            Dataset::default()
-                .data(data)
-                .marker(Marker::Braille)
-                .graph_type(GraphType::Line)
-                .style(Style::new().fg(m.color))
+            normalise(&values).0
         })
         .collect();
     let x_start = if last_t > first_t {
@@ -177,24 +174,97 @@ pub fn render<X>(history: &Series<Sample<X>>, area: Rect, buf: &mut Buffer) {
     } else {
         last_t - 1.0
     };
-    let mut labels = vec![format::seconds(x_start), format::seconds(last_t)];
-    if last_t - x_start >= MIDDLE_LABEL_MIN_SECONDS {
-        labels.insert(1, format::seconds((x_start + last_t) / 2.0));
-    }
-    let x_axis = Axis::default()
-        .bounds([x_start, last_t])
-        .labels(labels)
-        .style(Style::new().fg(Color::DarkGray));
-    Chart::new(datasets)
-        .x_axis(x_axis)
-        .y_axis(Axis::default().bounds([0.0, 1.0]))
-        .legend_position(None)
+    let labels_area = take_bottom(&mut rest, 1);
+    let axis_area = take_bottom(&mut rest, 1);
+    let plot_width = usize::from(rest.width);
+    Canvas::default()
+        .marker(Marker::Braille)
+        .x_bounds([x_start, last_t])
+        .y_bounds([0.0, 1.0])
+        .paint(|ctx| {
+            for (i, line) in lines.iter().enumerate() {
+                let points: Vec<(f64, f64)> =
+                    times.iter().copied().zip(line.iter().copied()).collect();
+                for pair in points.windows(2) {
+                    let ((x1, y1), (x2, y2)) = (pair[0], pair[1]);
+                    ctx.draw(&canvas::Line::new(x1, y1, x2, y2, category_colour(i)));
+                }
+                if let [(x, y)] = points[..] {
+                    ctx.draw(&canvas::Points {
+                        coords: &[(x, y)],
+                        color: category_colour(i),
+                    });
+                }
+            }
+            for (i, (m, line)) in measures.iter().zip(&lines).enumerate() {
+                let columns = marker_columns(i, measures.len(), plot_width);
+                for column in columns {
+                    let t = x_start
+                        + (last_t - x_start) * column as f64 / (plot_width.max(2) - 1) as f64;
+                    let nearest = nearest_index(&times, t);
+                    ctx.print(
+                        times[nearest],
+                        line[nearest],
+                        Span::styled(m.letter.to_string(), category(i)),
+                    );
+                }
+            }
+        })
         .render(rest, buf);
+
+    Line::styled("─".repeat(plot_width), DIM).render(axis_area, buf);
+    let mut labels = vec![
+        (format::seconds(x_start), Alignment::Left),
+        (format::seconds(last_t), Alignment::Right),
+    ];
+    if last_t - x_start >= MIDDLE_LABEL_MIN_SECONDS {
+        labels.push((format::seconds((x_start + last_t) / 2.0), Alignment::Center));
+    }
+    for (label, alignment) in labels {
+        Line::styled(label, DIM)
+            .alignment(alignment)
+            .render(labels_area, buf);
+    }
+}
+
+/// The plot columns where line `index` of `count` shows its letter: every
+/// [`MARKER_EVERY_COLUMNS`], each line shifted by its share of that spacing so that lines
+/// running together still show every letter.
+fn marker_columns(index: usize, count: usize, width: usize) -> impl Iterator<Item = usize> {
+    let offset = index * MARKER_EVERY_COLUMNS / count.max(1);
+    (offset..width).step_by(MARKER_EVERY_COLUMNS)
+}
+
+/// The index of the time in `times` (ascending, not empty) nearest to `t`.
+fn nearest_index(times: &[f64], t: f64) -> usize {
+    let after = times.partition_point(|&time| time < t);
+    match (after.checked_sub(1), times.get(after)) {
+        (Some(before), Some(&next)) if t - times[before] <= next - t => before,
+        (Some(before), None) => before,
+        _ => after,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn letters_are_staggered_and_spaced() {
+        let first: Vec<usize> = marker_columns(0, 5, 30).collect();
+        assert_eq!(first, vec![0, 12, 24]);
+        let third: Vec<usize> = marker_columns(2, 5, 30).collect();
+        assert_eq!(third, vec![4, 16, 28]);
+    }
+
+    #[test]
+    fn the_nearest_time_is_found_on_either_side() {
+        let times = [0.0, 1.0, 2.0, 3.0];
+        assert_eq!(nearest_index(&times, -1.0), 0);
+        assert_eq!(nearest_index(&times, 1.4), 1);
+        assert_eq!(nearest_index(&times, 1.6), 2);
+        assert_eq!(nearest_index(&times, 9.0), 3);
+    }
 
     #[test]
     fn normalise_scales_by_the_maximum() {

@@ -16,12 +16,12 @@
 //! Widths are terminal columns (`●` and the no-break space inside `1 001` take one each), as
 //! ratatui measures them.
 
-use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
+
+use super::theme::DIM;
 
 /// Goes between two facts on one line.
 const FACT_SEPARATOR: &str = " · ";
-const SEPARATOR_STYLE: Style = Style::new().fg(Color::DarkGray);
 
 /// One fact: a few styled pieces that must stay together on a line.
 pub type Fact = Vec<Span<'static>>;
@@ -52,7 +52,7 @@ pub fn flow(facts: Vec<Fact>, room: usize) -> Vec<Line<'static>> {
             used = 0;
         }
         if !line.is_empty() {
-            line.push(Span::styled(FACT_SEPARATOR, SEPARATOR_STYLE));
+            line.push(Span::styled(FACT_SEPARATOR, DIM));
             used += separator;
         }
         line.extend(fact);

@@ -6,21 +6,18 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Widget};
 
 use crate::dashboard::area::centered;
 use crate::dashboard::keys::KEY_HELP;
+use crate::dashboard::theme::{ATTENTION as HEADING, KEY};
 use crate::dashboard::{DemoInfo, PartView};
 
 /// The overlay's widest size; it shrinks with the terminal.
 const MAX_WIDTH: u16 = 78;
 /// Width of the key column.
 const KEY_WIDTH: usize = 16;
-
-const HEADING: Style = Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD);
-const KEY: Style = Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD);
 
 /// What the numbers that surprise learners mean.
 const READING: &[(&str, &str)] = &[
@@ -60,7 +57,13 @@ const READING: &[(&str, &str)] = &[
     (
         "Chart",
         "each line is divided by its own maximum in the window (the ↑ number): compare shapes, \
-         read values in the legend.",
+         read values in the legend. The letter on a line is its measure's in the legend (C CPU, \
+         M Mem...).",
+    ),
+    (
+        "Status",
+        "○ nothing going on · ✓ fine · ! look closer · ✗ something is wrong; the words after it \
+         say what.",
     ),
 ];
 

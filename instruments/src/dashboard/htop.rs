@@ -24,13 +24,14 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Alignment, Constraint, Rect};
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, Widget, Wrap};
 
 use crate::dashboard::area::{share, take_left, take_top};
 use crate::dashboard::errors::error_rates;
 use crate::dashboard::readings::{completed_per_s, offered_per_s, switches_per_request, threads};
+use crate::dashboard::theme::{ALERT, BAR, DIM, HEADER, KEY as LABEL};
 use crate::dashboard::{chart, format};
 use crate::sample::{ProcessSample, Sample};
 use crate::series::Series;
@@ -60,12 +61,6 @@ const CHART_MIN_ROWS: u16 = 5;
 const TABLE_PERCENT: u16 = 40;
 /// Levels of the one-character core gauges used when there are too many cores for bars.
 const GAUGE_LEVELS: [char; 9] = [' ', '▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
-
-const LABEL: Style = Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD);
-const BAR: Style = Style::new().fg(Color::Green);
-const DIM: Style = Style::new().fg(Color::DarkGray);
-const HEADER: Style = Style::new().fg(Color::Black).bg(Color::Green);
-const ALERT: Style = Style::new().fg(Color::Red).add_modifier(Modifier::BOLD);
 
 /// Draws the htop view of the latest sample in `history`, with the chart over the history.
 pub fn render<X>(history: &Series<Sample<X>>, area: Rect, buf: &mut Buffer) {

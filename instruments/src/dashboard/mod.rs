@@ -15,6 +15,8 @@
 //! - `help.rs`: the `?` overlay; [`format`](mod@format): numbers as people read them;
 //!   [`fit`]: text for a part's panel that fits any width without cutting a word; [`bars`]:
 //!   the panel's bars (shares of the tick, amounts by category).
+//! - [`theme`]: every colour, and the high-contrast theme for projectors (colour never says
+//!   anything a word or a symbol does not).
 //! - `terminal.rs`: owning the terminal, and the event loop ([`run`]); [`require_terminal`]
 //!   says what to do when there is none.
 //!
@@ -35,10 +37,12 @@ mod screen;
 mod state;
 pub mod status;
 mod terminal;
+pub mod theme;
 
 pub use state::{DashboardState, View};
 pub use status::{Level, Status, diagnose};
 pub use terminal::{require_terminal, run};
+pub use theme::Theme;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -108,6 +112,8 @@ pub struct DemoInfo {
     /// How to read the numbers where this part's server gives them a meaning of its own,
     /// `(row, meaning)`, shown in the help after the shared ones ([`crate::Part::READING`]).
     pub reading: Vec<(&'static str, &'static str)>,
+    /// How the screen is coloured (`--theme`).
+    pub theme: Theme,
 }
 
 /// Everything that makes the dashboard redraw: new data, or input.

@@ -26,13 +26,15 @@ use std::collections::VecDeque;
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
 
 use crate::dashboard::area::{share, take_bottom, take_right, take_top};
 use crate::dashboard::state::{DashboardState, View, pacing_text};
 use crate::dashboard::status::{Level, diagnose};
+use crate::dashboard::theme::{
+    self, DIM, HIGHLIGHT as FROZEN, KEY, SELECTED as SELECTED_TAB, TITLE,
+};
 use crate::dashboard::{DemoInfo, PartView, format, help, htop};
 use crate::load::ConnectionMode;
 use crate::sample::Sample;
@@ -53,15 +55,6 @@ const STACKED_PANEL_PERCENT: u16 = 45;
 const ROOMY_HEIGHT: u16 = 30;
 /// Below this terminal height, the status gets a single row.
 const CRAMPED_HEIGHT: u16 = 20;
-
-const TITLE: Style = Style::new().add_modifier(Modifier::BOLD);
-const DIM: Style = Style::new().fg(Color::DarkGray);
-const KEY: Style = Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD);
-const FROZEN: Style = Style::new()
-    .fg(Color::Black)
-    .bg(Color::Yellow)
-    .add_modifier(Modifier::BOLD);
-const SELECTED_TAB: Style = Style::new().add_modifier(Modifier::REVERSED.union(Modifier::BOLD));
 
 /// Draws the whole dashboard for `state` into `frame`.
 pub fn render<X: PartView>(state: &DashboardState<X>, frame: &mut Frame) {
@@ -99,6 +92,7 @@ pub fn render<X: PartView>(state: &DashboardState<X>, frame: &mut Frame) {
         let max_scroll = help::render::<X>(&state.info, state.help_scroll, area, buf);
         state.help_max_scroll.set(max_scroll);
     }
+    state.info.theme.apply(buf);
 }
 
 fn render_header<X: PartView>(state: &DashboardState<X>, area: Rect, buf: &mut Buffer) {
@@ -238,19 +232,25 @@ fn render_panel<X: PartView>(
 
 fn render_status<X: PartView>(history: &Series<Sample<X>>, area: Rect, buf: &mut Buffer) {
     let status = diagnose(history);
-    let color = match status.level {
-        Level::Idle => Color::DarkGray,
-        Level::Ok => Color::Green,
-        Level::Warn => Color::Yellow,
-        Level::Bad => Color::Red,
-    };
+    let style = theme::level(status.level);
     Paragraph::new(Line::from(vec![
         Span::styled("Status ", KEY),
-        Span::styled("● ", Style::new().fg(color)),
-        Span::styled(status.text, Style::new().fg(color)),
+        Span::styled(format!("{} ", level_symbol(status.level)), style),
+        Span::styled(status.text, style),
     ]))
     .wrap(Wrap { trim: true })
     .render(area, buf);
+}
+
+/// The status's level as a symbol, so that it reads without its colour: nothing going on,
+/// fine, look closer, something is wrong.
+pub fn level_symbol(level: Level) -> &'static str {
+    match level {
+        Level::Idle => "○",
+        Level::Ok => "✓",
+        Level::Warn => "!",
+        Level::Bad => "✗",
+    }
 }
 
 fn render_footer<X>(state: &DashboardState<X>, taking_turns: bool, area: Rect, buf: &mut Buffer) {
@@ -289,6 +289,7 @@ fn render_footer<X>(state: &DashboardState<X>, taking_turns: bool, area: Rect, b
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dashboard::Theme;
 
     fn title_at(width: usize) -> String {
         let info = DemoInfo {
@@ -296,6 +297,7 @@ mod tests {
             subtitle: "1 event-loop thread · io_ms=50 cpu_us=0 · 127.0.0.1:40123".to_string(),
             notes: Vec::new(),
             reading: Vec::new(),
+            theme: Theme::Default,
         };
         title_line(&info, width).to_string()
     }

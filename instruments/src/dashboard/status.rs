@@ -72,7 +72,7 @@ pub enum Level {
     Bad,
 }
 
-/// The diagnosis: a level for the colour and a sentence for the learner.
+/// The diagnosis: a level for the colour and the symbol, and a sentence for the learner.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Status {
     pub level: Level,

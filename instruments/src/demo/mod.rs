@@ -84,6 +84,7 @@ pub fn run<P: Part>(
         ),
         notes,
         reading: P::READING.to_vec(),
+        theme: demo.theme,
     };
     let recorder = match &demo.record {
         Some(path) => Some(Recorder::create(path, P::NAME, &info, demo.tick)?),

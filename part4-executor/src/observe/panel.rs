@@ -17,8 +17,9 @@
 //! ```
 //!
 //! Wider, the same table with full headings, longer bars and, for our runtime, the tasks run
-//! from each worker's LIFO slot; the busy history in each runtime's colour, so that both
-//! stretches of a switch (`r`) stand side by side; below, what each column means, as far as
+//! from each worker's LIFO slot; the busy history in each runtime's colour, under a timeline
+//! of their names once both are in view, so that both stretches of a switch (`r`) stand side
+//! by side; below, what each column means, as far as
 //! rows allow.
 //!
 //! What to look for: the queue bars are where tasks wait. A burst of new connections lands
@@ -38,10 +39,13 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Style};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
+use instruments::dashboard::theme::{
+    ALERT as WARNING, BAR, DIM, GOOD, LABEL, OTHER_BAR as INJECTOR_BAR, category,
+};
 use instruments::dashboard::{PartView, format};
 use instruments::sample::Sample;
 use instruments::series::Series;
@@ -72,12 +76,6 @@ const BUSY_WIDTH: usize = 4;
 /// The first column: `inj`, or a worker's index.
 const NARROW_LABEL: usize = 3;
 const WIDE_LABEL: usize = 8;
-
-const LABEL: Style = Style::new().fg(Color::Cyan);
-const DIM: Style = Style::new().fg(Color::DarkGray);
-const BAR: Style = Style::new().fg(Color::Green);
-const INJECTOR_BAR: Style = Style::new().fg(Color::Yellow);
-const WARNING: Style = Style::new().fg(Color::Red);
 
 impl PartView for ExecutorSample {
     const PANEL: Option<&'static str> = Some("Executor");
@@ -162,7 +160,7 @@ fn header(sample: &ExecutorSample, wide: bool) -> Vec<Line<'static>> {
     let switch = if wide { " switches to " } else { ": " };
     let mut lines = vec![
         Line::from(vec![
-            Span::styled(format!("● {name}"), Style::new().fg(Color::Green)),
+            Span::styled(format!("● {name}"), GOOD),
             Span::styled(" · ", DIM),
             Span::raw(format!("{workers} {unit}")),
             Span::styled(" · ", DIM),
@@ -191,7 +189,10 @@ fn header(sample: &ExecutorSample, wide: bool) -> Vec<Line<'static>> {
 }
 
 /// Each worker's busy share, a column per sample (newest right), coloured by the runtime that
-/// served then: after a switch, both stretches side by side.
+/// served then. When both runtimes are in view (after a switch), the heading row gives way to
+/// a timeline of who served — `tokio───ours────`, each stretch under its runtime's name (or
+/// initial, when shorter than the name) — so that the two stretches differ without their
+/// colours, in no more rows.
 fn busy_history(
     history: &Series<Sample<ExecutorSample>>,
     workers: usize,
@@ -202,13 +203,24 @@ fn busy_history(
     let width = room.saturating_sub(label + 1);
     let skip = history.len().saturating_sub(width);
     let samples: Vec<&ExecutorSample> = history.iter().skip(skip).map(|s| &s.part).collect();
-    let mut lines = vec![Line::from(vec![
-        Span::styled("busy, newest right · ", LABEL),
-        Span::styled("█", RuntimeKind::Ours.style()),
-        Span::raw(" ours "),
-        Span::styled("█", RuntimeKind::Tokio.style()),
-        Span::raw(" tokio"),
-    ])];
+    let stretches = samples.chunk_by(|a, b| a.runtime == b.runtime);
+    let heading = if stretches.clone().count() > 1 {
+        let mut spans = vec![Span::raw(" ".repeat(label + 1))];
+        spans.extend(stretches.map(|stretch| {
+            let runtime = stretch[0].runtime;
+            let name = if stretch.len() >= runtime.name().len() {
+                runtime.name()
+            } else {
+                &runtime.name()[..1]
+            };
+            let rule = "─".repeat(stretch.len() - name.len());
+            Span::styled(format!("{name}{rule}"), runtime.style())
+        }));
+        Line::from(spans)
+    } else {
+        Line::styled("busy, newest right", LABEL)
+    };
+    let mut lines = vec![heading];
     for worker in 0..workers {
         let mut spans = vec![Span::styled(format!("{worker:>label$} "), LABEL)];
         spans.extend(samples.iter().map(|sample| {
@@ -230,8 +242,8 @@ impl RuntimeKind {
     /// The colour of this runtime's stretches in the history.
     fn style(self) -> Style {
         match self {
-            RuntimeKind::Ours => Style::new().fg(Color::Green),
-            RuntimeKind::Tokio => Style::new().fg(Color::Magenta),
+            RuntimeKind::Ours => category(0),
+            RuntimeKind::Tokio => category(1),
         }
     }
 }

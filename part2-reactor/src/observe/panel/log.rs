@@ -20,10 +20,11 @@
 //!                 1 WouldBlock read
 //! ```
 
-use ratatui::style::{Color, Style};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 use instruments::dashboard::format;
+use instruments::dashboard::theme::{DIM, LABEL as HEADING, category};
 
 use crate::observe::event_log::LogLine;
 use instruments::dashboard::fit;
@@ -45,9 +46,6 @@ const DID_HEADINGS: [&str; 5] = [
     "handler did",
     "did",
 ];
-
-const HEADING: Style = Style::new().fg(Color::Cyan);
-const DIM: Style = Style::new().fg(Color::DarkGray);
 
 /// The columns shown, and how wide each is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -201,13 +199,14 @@ fn entry(line: &LogLine, columns: &Columns) -> Vec<Line<'static>> {
         .collect()
 }
 
-/// Readiness in green, timers in yellow, a wake in magenta: the three ways a loop wakes up.
+/// One colour for readiness, one for timers, one for a wake: the three ways a loop wakes up
+/// (the event's name says it too).
 fn event_style(event: &str) -> Style {
     match event {
-        "readable" | "writable" | "read+write" => Style::new().fg(Color::Green),
-        "io timer" | "idle timer" | "retry" => Style::new().fg(Color::Yellow),
-        "wake" => Style::new().fg(Color::Magenta),
-        _ => Style::new().fg(Color::Blue),
+        "readable" | "writable" | "read+write" => category(0),
+        "io timer" | "idle timer" | "retry" => category(2),
+        "wake" => category(1),
+        _ => category(5),
     }
 }
 

@@ -42,10 +42,10 @@ mod log;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
+use instruments::dashboard::theme::{ATTENTION as PAUSED, BAR, DIM, GOOD, LABEL};
 use instruments::dashboard::{PartView, format};
 use instruments::sample::{Sample, ServerRates};
 use instruments::series::Series;
@@ -77,11 +77,6 @@ const BUCKET_LABEL_WIDTH: usize = 5;
 /// The count column is at least this wide, `12 345`, so that the bars keep their scale while
 /// the counts grow through the thousands.
 const MIN_BUCKET_COUNT_WIDTH: usize = 6;
-
-const LABEL: Style = Style::new().fg(Color::Cyan);
-const DIM: Style = Style::new().fg(Color::DarkGray);
-const BAR: Style = Style::new().fg(Color::Green);
-const PAUSED: Style = Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD);
 
 impl PartView for ReactorSample {
     const PANEL: Option<&'static str> = Some("Reactor");
@@ -296,7 +291,7 @@ fn state(step: StepState, wording: Wording) -> Vec<Fact> {
     };
     if !step.paused {
         return vec![
-            vec![Span::styled("● running", Style::new().fg(Color::Green))],
+            vec![Span::styled("● running", GOOD)],
             keys(if rich { " pauses, " } else { " pause, " }),
         ];
     }

@@ -11,17 +11,14 @@
 //!
 //! Where rows are short, the steps flow instead, `+offset step` each, ` · ` between.
 
-use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
 
+use instruments::dashboard::theme::{DIM, LABEL as HEADING};
 use instruments::dashboard::{fit, format};
 
 use crate::observe::journey::{Journey, JourneyStep, Step};
 use crate::observe::progress::Wait;
 use crate::observe::stats::WakeCause;
-
-const HEADING: Style = Style::new().fg(Color::Cyan);
-const DIM: Style = Style::new().fg(Color::DarkGray);
 
 /// The heading, richest first.
 const TITLES: [&str; 3] = [

@@ -44,11 +44,12 @@ mod warnings;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
 use instruments::dashboard::fit::{self, Fact};
+use instruments::dashboard::theme::{ATTENTION as BLOCKING, DIM, LABEL};
 use instruments::dashboard::{PartView, bars, format};
 use instruments::sample::Sample;
 use instruments::series::Series;
@@ -62,10 +63,6 @@ pub const BLOCKING_KEY: char = 'b';
 
 /// The widest a wake bar is drawn.
 const MAX_WAKE_BAR: usize = 30;
-
-const LABEL: Style = Style::new().fg(Color::Cyan);
-const DIM: Style = Style::new().fg(Color::DarkGray);
-const BLOCKING: Style = Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD);
 
 impl PartView for WakersSample {
     const PANEL: Option<&'static str> = Some("Tasks & wakers");

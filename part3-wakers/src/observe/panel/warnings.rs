@@ -12,18 +12,13 @@
 //! A warning's meaning follows its name on the same line where it fits; otherwise it gets
 //! lines of its own, but only while the warning fires.
 
-use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 
+use instruments::dashboard::theme::{ATTENTION as FIRING, DIM, GOOD as QUIET, LABEL as HEADING};
 use instruments::dashboard::{fit, format};
 
 use crate::observe::sample::{Warning, Warnings};
 use crate::observe::stats::BLOCKING_POLL;
-
-const HEADING: Style = Style::new().fg(Color::Cyan);
-const DIM: Style = Style::new().fg(Color::DarkGray);
-const FIRING: Style = Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD);
-const QUIET: Style = Style::new().fg(Color::Green);
 
 /// A firing warning's meaning, on lines of its own, is indented this much.
 const MEANING_INDENT: usize = 2;
