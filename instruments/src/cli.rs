@@ -6,6 +6,7 @@
 //! partN serve [SERVER FLAGS]             the server alone (curl, wrk, a browser work on it)
 //! partN load --addr A -c N --rate R      the load generator alone, against any HTTP server
 //! partN replay FILE                      a recording (--record FILE) played back
+//! partN export FILE --out DIR            a recording drawn as SVG charts, for slides
 //! ```
 //!
 //! A bad flag gets clap's message and exit code 2; a failure while running (an address already
@@ -22,7 +23,7 @@ use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use crate::dashboard::Theme;
 use crate::load::{self, LoadArgs, Pacing, parse_duration, parse_nonzero_duration, parse_pacing};
 use crate::part::{Part, ServeArgs};
-use crate::{demo, record};
+use crate::{demo, export, record};
 
 /// The address `serve` listens on when not told otherwise.
 pub const DEFAULT_SERVE_ADDR: &str = "127.0.0.1:8080";
@@ -61,6 +62,15 @@ enum Command<O: Args> {
         /// Colours: `high-contrast` keeps the terminal's own two colours, for a projector.
         #[arg(long, value_enum, default_value_t, value_name = "THEME")]
         theme: Theme,
+    },
+    /// Draw a run recorded with --record as SVG charts (requests, latency, threads, memory,
+    /// context switches, the part's own series), the scenario's stages marked on the time axis.
+    Export {
+        /// The recording (JSON lines).
+        file: PathBuf,
+        /// The directory to write the charts into (created if missing).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
     },
     /// The load generator as the demo's child process (commands on stdin, reports on stdout).
     #[command(name = load::CHILD_SUBCOMMAND, hide = true)]
@@ -136,6 +146,13 @@ pub fn main_from<P: Part>(args: impl IntoIterator<Item = OsString>) -> ExitCode 
         Some(Command::Serve { serve, options }) => demo::serve_only::<P>(&serve, &options),
         Some(Command::Load(args)) => load::run_standalone(&args),
         Some(Command::Replay { file, speed, theme }) => record::replay::<P>(&file, speed, theme),
+        Some(Command::Export { file, out }) => {
+            export::export::<P::View>(&file, P::NAME, &out).map(|files| {
+                for file in files {
+                    println!("wrote {}", file.display());
+                }
+            })
+        }
         Some(Command::LoadChild(args)) => load::run_child(args.config()),
     };
     match result {

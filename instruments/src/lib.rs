@@ -10,7 +10,8 @@
 //! - [`dashboard`] draws it all, htop-style, in the terminal.
 //! - [`sample`] is one tick of all of the above as a value, which `--headless` prints and
 //!   [`record`] stores and plays back; [`series`] keeps the recent ones.
-//! - [`plot`] draws series as SVG line charts, for slides and the benchmarks' page.
+//! - [`plot`] draws series as SVG line charts, for slides and the benchmarks' page; [`export`]
+//!   draws a recorded run's with it.
 //! - [`scenario`] scripts the load so that every class sees the same story.
 //! - [`part`], [`cli`] and [`demo`] are the program every part's binary runs: a part only says
 //!   how to start its server.
@@ -19,6 +20,7 @@
 pub mod cli;
 pub mod dashboard;
 pub mod demo;
+pub mod export;
 pub mod limits;
 pub mod load;
 pub mod metrics;

@@ -145,7 +145,8 @@ impl<X: PartView> Recording<X> {
                 Line::Header { recording: header } => {
                     if header.part != part {
                         bail!(
-                            "{} was recorded by {}; replay it with `cargo run --release -p {} -- replay {}`",
+                            "{} was recorded by {}; replay it with `cargo run --release -p {} -- replay {}` \
+                             (or export it the same way)",
                             path.display(),
                             header.part,
                             header.part,

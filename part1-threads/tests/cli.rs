@@ -32,6 +32,8 @@ fn help_lists_the_commands_and_exits_zero() {
         "serve",
         "load",
         "replay",
+        "export",
+        "--theme",
         "--headless",
         "--max-threads",
         "--io-ms",
@@ -230,5 +232,84 @@ fn the_load_command_runs_against_any_server() {
         last["completed_total"].as_u64(),
         Some(server.stats().served.get()),
         "the client's count agrees with the server's: {last}"
+    );
+}
+
+#[test]
+fn a_recorded_run_exports_as_charts_with_its_stages() {
+    let scenario = temp_file("tiny.scenario");
+    std::fs::write(
+        &scenario,
+        "0s connections=4 rate=40 \"A few clients. Watch.\"\n\
+         2s connections=8 rate=80 \"More clients: watch Threads.\"\n\
+         3s end\n",
+    )
+    .expect("write the scenario");
+    let recording = temp_file("staged.jsonl");
+    let slides = temp_file("slides");
+    let run = part1(&[
+        "--headless",
+        "--scenario",
+        scenario.to_str().expect("utf-8 path"),
+        "--record",
+        recording.to_str().expect("utf-8 path"),
+    ]);
+    assert!(run.status.success(), "{}", stderr(&run));
+
+    let export = part1(&[
+        "export",
+        recording.to_str().expect("utf-8 path"),
+        "--out",
+        slides.to_str().expect("utf-8 path"),
+    ]);
+    let requests = std::fs::read_to_string(slides.join("requests.svg"));
+    let threads = std::fs::read_to_string(slides.join("threads.svg"));
+    let _ = std::fs::remove_file(&scenario);
+    let _ = std::fs::remove_file(&recording);
+    let _ = std::fs::remove_dir_all(&slides);
+    assert!(export.status.success(), "{}", stderr(&export));
+    assert!(
+        String::from_utf8_lossy(&export.stdout).contains("requests.svg"),
+        "export says what it wrote"
+    );
+    for svg in [requests, threads] {
+        let svg = svg.expect("the chart was written");
+        assert!(svg.starts_with("<svg"), "an SVG document");
+        for caption in ["A few clients", "More clients"] {
+            assert!(svg.contains(caption), "the stage {caption:?} is marked");
+        }
+    }
+}
+
+#[test]
+fn export_refuses_what_is_not_a_recording_of_this_part() {
+    let slides = temp_file("no-slides");
+    let slides = slides.to_str().expect("utf-8 path");
+    let missing = part1(&["export", "/nonexistent/run.jsonl", "--out", slides]);
+    assert_eq!(missing.status.code(), Some(1), "{}", stderr(&missing));
+    assert!(
+        stderr(&missing).contains("cannot open"),
+        "{}",
+        stderr(&missing)
+    );
+
+    let other = temp_file("part2.jsonl");
+    std::fs::write(
+        &other,
+        r#"{"recording":{"part":"part2-reactor","title":"","subtitle":"","notes":[],"tick_ms":1000}}"#,
+    )
+    .expect("write");
+    let refused = part1(&[
+        "export",
+        other.to_str().expect("utf-8 path"),
+        "--out",
+        slides,
+    ]);
+    let _ = std::fs::remove_file(&other);
+    assert_eq!(refused.status.code(), Some(1), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("was recorded by part2-reactor"),
+        "{}",
+        stderr(&refused)
     );
 }

@@ -32,7 +32,7 @@ pub mod format;
 mod help;
 mod htop;
 pub mod keys;
-mod readings;
+pub(crate) mod readings;
 mod screen;
 mod state;
 pub mod status;
@@ -49,6 +49,7 @@ use ratatui::layout::Rect;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::export::PartChart;
 use crate::load::{ConnectionMode, Pacing};
 use crate::sample::Sample;
 use crate::series::Series;
@@ -78,6 +79,12 @@ pub trait PartView: Clone + Default + Serialize + DeserializeOwned + Send + 'sta
     /// than the numbers (e.g. its server is paused on purpose, so nothing is answered).
     fn status(_history: &Series<Sample<Self>>) -> Option<String> {
         None
+    }
+
+    /// The panel's series worth a slide, for `export`: charts over a recorded run's samples,
+    /// beside the shared ones (requests, latency, threads, memory, context switches).
+    fn charts(_samples: &[Sample<Self>]) -> Vec<PartChart> {
+        Vec::new()
     }
 }
 

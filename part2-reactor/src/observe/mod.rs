@@ -24,6 +24,7 @@
 //! Every fact is recorded once, here: a `WouldBlock` read is one field of a report, which
 //! becomes one counter bump and one clause of a log line.
 
+pub mod charts;
 pub mod event_log;
 pub mod panel;
 pub mod sample;

@@ -32,6 +32,7 @@
 
 pub mod blocking;
 pub mod cause;
+pub mod charts;
 pub mod journey;
 pub mod panel;
 pub mod progress;

@@ -16,6 +16,7 @@
 //!                                  ExecutorSampler ─▶ ExecutorSample (rates) ─▶ panel, --record
 //! ```
 
+pub mod charts;
 pub mod ours;
 pub mod panel;
 pub mod sample;

@@ -47,6 +47,7 @@ use instruments::dashboard::theme::{
     ALERT as WARNING, BAR, DIM, GOOD, LABEL, OTHER_BAR as INJECTOR_BAR, category,
 };
 use instruments::dashboard::{PartView, format};
+use instruments::export::PartChart;
 use instruments::sample::Sample;
 use instruments::series::Series;
 
@@ -103,6 +104,10 @@ impl PartView for ExecutorSample {
             (BLOCK_KEY, "block one worker for a few seconds"),
             (STORM_KEY, "spawn a storm of small tasks from one task"),
         ]
+    }
+
+    fn charts(samples: &[Sample<Self>]) -> Vec<PartChart> {
+        crate::observe::charts::charts(samples)
     }
 }
 

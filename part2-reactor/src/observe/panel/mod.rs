@@ -47,6 +47,7 @@ use ratatui::widgets::{Paragraph, Widget};
 
 use instruments::dashboard::theme::{ATTENTION as PAUSED, BAR, DIM, GOOD, LABEL};
 use instruments::dashboard::{PartView, format};
+use instruments::export::PartChart;
 use instruments::sample::{Sample, ServerRates};
 use instruments::series::Series;
 
@@ -116,6 +117,10 @@ impl PartView for ReactorSample {
                 format::count(step.steps)
             )
         })
+    }
+
+    fn charts(samples: &[Sample<Self>]) -> Vec<PartChart> {
+        crate::observe::charts::charts(samples)
     }
 }
 

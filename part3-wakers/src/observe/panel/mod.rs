@@ -51,6 +51,7 @@ use ratatui::widgets::{Paragraph, Widget};
 use instruments::dashboard::fit::{self, Fact};
 use instruments::dashboard::theme::{ATTENTION as BLOCKING, DIM, LABEL};
 use instruments::dashboard::{PartView, bars, format};
+use instruments::export::PartChart;
 use instruments::sample::Sample;
 use instruments::series::Series;
 
@@ -89,6 +90,10 @@ impl PartView for WakersSample {
 
     fn panel_reading() -> &'static [(&'static str, &'static str)] {
         PANEL_READING
+    }
+
+    fn charts(samples: &[Sample<Self>]) -> Vec<PartChart> {
+        crate::observe::charts::charts(samples)
     }
 }
 
@@ -268,7 +273,7 @@ fn labelled(label: &'static str, value: String) -> Fact {
 }
 
 /// What each wake cause is called on the panel.
-fn cause_label(cause: WakeCause) -> &'static str {
+pub(crate) fn cause_label(cause: WakeCause) -> &'static str {
     match cause {
         WakeCause::ReadReady => "read ready",
         WakeCause::WriteReady => "write ready",
