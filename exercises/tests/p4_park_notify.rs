@@ -224,55 +224,79 @@ fn a_worker_that_wakes_by_itself_leaves_the_sleepers() {
     });
 }
 
-/// How long a steal takes in the model below, in spins: about what looking at a few other
-/// workers' queues costs.
-const STEAL_SPINS: usize = 200;
-
 #[test]
 fn counts_stay_right_when_threads_change_them_at_once() {
-    const THREADS: usize = 4;
-    /// Rounds per thread. A count changed by a read and a separate write loses updates within a
-    /// few thousand of these on a busy 2-core machine; this is many times that.
-    const ROUNDS: usize = 50_000;
+    /// Two threads: as many as a small machine runs at once.
+    const THREADS: usize = 2;
+    /// The threads go on until they have changed the counts this many times while the other
+    /// was changing them too (the other's progress counter moved during the change): on a busy
+    /// 2-core machine most changes happen while the other thread has no core. A count changed by
+    /// a read and a separate write loses an update well within this many.
+    const OVERLAPS: usize = 2_000;
 
     within(IF_STUCK, || {
         let idle = Arc::new(Idle::new(THREADS));
+        let progress: Arc<[AtomicUsize; THREADS]> = Arc::default();
+        let overlaps = Arc::new(AtomicUsize::new(0));
         let start = Arc::new(std::sync::Barrier::new(THREADS));
+        let began = Instant::now();
         let threads: Vec<_> = (0..THREADS)
             .map(|me| {
-                let (idle, start) = (idle.clone(), start.clone());
+                let (idle, progress, overlaps, start) = (
+                    idle.clone(),
+                    progress.clone(),
+                    overlaps.clone(),
+                    start.clone(),
+                );
                 thread::spawn(move || {
                     start.wait();
-                    let mut refused = 0;
-                    for round in 0..ROUNDS {
+                    let other = &progress[1 - me];
+                    let mut round = 0;
+                    // On a machine too busy to run both threads at once there is no race to
+                    // see: give up after a while (the test then cannot tell).
+                    while overlaps.load(Ordering::Relaxed) < OVERLAPS
+                        && began.elapsed() < WAIT_LIMIT
+                    {
+                        let other_before = other.load(Ordering::SeqCst);
                         // Search and stop, as a worker that finds a task does.
                         if idle.try_start_searching() {
                             idle.stop_searching();
-                        } else {
-                            refused += 1;
                         }
-                        // Now and then, park and wake by itself, as a worker whose driver
-                        // had events does.
+                        // Now and then, park and wake by itself, as a worker whose driver had
+                        // events does.
                         if round % 8 == 0 {
                             idle.park(me, false);
                             idle.unpark_self(me);
                         }
+                        round += 1;
+                        progress[me].store(round, Ordering::SeqCst);
+                        if other.load(Ordering::SeqCst) != other_before {
+                            overlaps.fetch_add(1, Ordering::Relaxed);
+                        }
                     }
-                    refused
                 })
             })
             .collect();
-        let refused: usize = threads
-            .into_iter()
-            .map(|thread| thread.join().expect("a thread panicked"))
-            .sum();
+        for thread in threads {
+            thread.join().expect("a thread panicked");
+        }
+        let rounds: usize = progress.iter().map(|p| p.load(Ordering::SeqCst)).sum();
         assert_eq!(
             idle.counts(),
             counts(0, THREADS),
-            "{THREADS} threads each started and stopped a search {ROUNDS} times (refused              {refused} times in all) and parked and woke by themselves: every change was undone,              so the counts must be back to 0 searching, {THREADS} unparked. Counts that drifted              mean two threads' changes overwrote each other: each change must be one atomic              step (fetch_add, fetch_sub), never a load followed by a store"
+            "{THREADS} threads started and stopped searches, and parked and woke by themselves, \
+             {rounds} times in all ({} times while the other thread was at it too): every change \
+             was undone, so the counts must be back to 0 searching, {THREADS} unparked. Counts \
+             that drifted mean two threads' changes overwrote each other: each change must be \
+             one atomic step (fetch_add, fetch_sub), never a load followed by a store",
+            overlaps.load(Ordering::SeqCst)
         );
     });
 }
+
+/// How long a steal takes in the model below, in spins: about what looking at a few other
+/// workers' queues costs.
+const STEAL_SPINS: usize = 200;
 
 /// The whole protocol, as the runtime runs it, with a `Mutex<VecDeque>` for the queues and
 /// `thread::park` for sleeping (whose unpark is never lost: an unpark before the park makes the
