@@ -44,6 +44,22 @@ enum Repr {
 }
 
 impl JoinError {
+    /// The task was dropped before it finished.
+    pub fn cancelled(id: TaskId) -> JoinError {
+        JoinError {
+            id,
+            repr: Repr::Cancelled,
+        }
+    }
+
+    /// The task panicked with `payload` (what `catch_unwind` returned).
+    pub fn panicked(id: TaskId, payload: Box<dyn Any + Send + 'static>) -> JoinError {
+        JoinError {
+            id,
+            repr: Repr::Panicked(payload),
+        }
+    }
+
     /// The task that failed.
     pub fn id(&self) -> TaskId {
         self.id
@@ -116,7 +132,7 @@ enum Output<T> {
 type Shared<T> = Arc<Mutex<Slot<T>>>;
 
 /// The task side, type-erased: a future of `()`, since it puts the output in the slot itself.
-pub(crate) type BoxFuture = Pin<Box<dyn Future<Output = ()> + Send>>;
+pub type BoxFuture = Pin<Box<dyn Future<Output = ()> + Send>>;
 
 /// Locks the slot. Nothing panics while holding it (user code runs outside), so a poisoned lock
 /// still holds a consistent slot.
@@ -125,8 +141,9 @@ fn lock<T>(shared: &Shared<T>) -> crate::sync::MutexGuard<'_, Slot<T>> {
 }
 
 /// The task side for `future`: a future of `()` that runs it and writes its result, and the
-/// handle that reads it.
-pub(crate) fn joined<F>(id: TaskId, future: F) -> (BoxFuture, JoinHandle<F::Output>)
+/// handle that reads it. `Task::new` wraps the task side in a task; public so that the two ends
+/// can be driven by hand, as the `p4_join_handle` exercise's tests do.
+pub fn joined<F>(id: TaskId, future: F) -> (BoxFuture, JoinHandle<F::Output>)
 where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
@@ -184,10 +201,7 @@ impl<F: Future> Future for Joined<F> {
         let result = match catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(cx))) {
             Ok(Poll::Pending) => return Poll::Pending,
             Ok(Poll::Ready(output)) => Ok(output),
-            Err(payload) => Err(JoinError {
-                id: this.id,
-                repr: Repr::Panicked(payload),
-            }),
+            Err(payload) => Err(JoinError::panicked(this.id, payload)),
         };
         // Finished: drop the future now. A panic in its drop is dropped too (Tokio does the
         // same): the result already stands.
@@ -203,11 +217,11 @@ impl<F: Future> Drop for Joined<F> {
         let Some(future) = self.future.take() else {
             return;
         };
-        let repr = match catch_unwind(AssertUnwindSafe(|| drop(future))) {
-            Ok(()) => Repr::Cancelled,
-            Err(payload) => Repr::Panicked(payload),
+        let error = match catch_unwind(AssertUnwindSafe(|| drop(future))) {
+            Ok(()) => JoinError::cancelled(self.id),
+            Err(payload) => JoinError::panicked(self.id, payload),
         };
-        self.finish(Err(JoinError { id: self.id, repr }));
+        self.finish(Err(error));
     }
 }
 

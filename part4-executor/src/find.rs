@@ -14,7 +14,7 @@
 //!   (nothing)               → park (worker.rs)
 //! ```
 //!
-//! Each source is one short method below. The order trades locality against fairness: the
+//! Each source is one method of [`Sources`], and [`find_task`] is the order. The order trades locality against fairness: the
 //! worker prefers what is already its own (1, 3) — no other core's cache lines — and looks
 //! outside (4, 5) only when it has nothing; step 2 bounds how long a task pushed from outside
 //! (a new connection, a wake from another thread) can wait behind local work.
@@ -37,29 +37,56 @@ use crate::worker::{MAX_LIFO_POLLS_PER_TICK, Worker};
 /// into step with a program's own periods.
 pub const GLOBAL_QUEUE_INTERVAL: u32 = 61;
 
-impl Worker {
-    /// The next task to poll, or `None`: nothing anywhere, park.
-    pub(crate) fn find_task(&self) -> Option<Arc<Task>> {
-        // 1. The LIFO slot: the task the previous one just woke.
-        if let Some(task) = self.pop_lifo_slot() {
-            return Some(task);
-        }
-        // 2. Every GLOBAL_QUEUE_INTERVAL-th tick, the injector before the local queue.
-        if self.tick.get().is_multiple_of(GLOBAL_QUEUE_INTERVAL)
-            && let Some(task) = self.pop_injector()
-        {
-            return Some(task);
-        }
-        // 3. The local queue, oldest first.
-        if let Some(task) = self.queue.pop() {
-            return Some(task);
-        }
-        // 4. The injector: one task, and a fair share more into the local queue.
-        if let Some(task) = self.pop_injector_batch() {
-            return Some(task);
-        }
-        // 5. Another worker's queue.
-        self.steal()
+/// Where a worker can take its next task from, one method per source; [`find_task`] puts them
+/// in order. Each method takes the task it returns out of its source, so a source asked for
+/// one is a source that gave one up. The worker implements it (below); the `p4_find_order`
+/// exercise's tests implement it with sources that record what was asked of them.
+pub trait Sources {
+    type Task;
+    /// Turns of the worker's loop so far (counted before each search).
+    fn ticks(&self) -> u32;
+    /// The LIFO slot's task (and the slot's cap, [`MAX_LIFO_POLLS_PER_TICK`]).
+    fn pop_lifo_slot(&self) -> Option<Self::Task>;
+    /// One task from the injector.
+    fn pop_injector(&self) -> Option<Self::Task>;
+    /// The local queue's oldest task.
+    fn pop_local_queue(&self) -> Option<Self::Task>;
+    /// One task from the injector to run now, and a fair share more into the local queue.
+    fn pop_injector_batch(&self) -> Option<Self::Task>;
+    /// A batch from another worker's queue into ours, one of them to run now (if this worker
+    /// may search), then the injector once more.
+    fn steal(&self) -> Option<Self::Task>;
+}
+
+/// The next task to poll, or `None`: nothing anywhere, park.
+pub fn find_task<S: Sources>(sources: &S) -> Option<S::Task> {
+    // 1. The LIFO slot: the task the previous one just woke.
+    if let Some(task) = sources.pop_lifo_slot() {
+        return Some(task);
+    }
+    // 2. Every GLOBAL_QUEUE_INTERVAL-th tick, the injector before the local queue.
+    if sources.ticks().is_multiple_of(GLOBAL_QUEUE_INTERVAL)
+        && let Some(task) = sources.pop_injector()
+    {
+        return Some(task);
+    }
+    // 3. The local queue, oldest first.
+    if let Some(task) = sources.pop_local_queue() {
+        return Some(task);
+    }
+    // 4. The injector: one task, and a fair share more into the local queue.
+    if let Some(task) = sources.pop_injector_batch() {
+        return Some(task);
+    }
+    // 5. Another worker's queue.
+    sources.steal()
+}
+
+impl Sources for Worker {
+    type Task = Arc<Task>;
+
+    fn ticks(&self) -> u32 {
+        self.tick.get()
     }
 
     /// The LIFO slot's task, unless it already ran [`MAX_LIFO_POLLS_PER_TICK`] tasks in a row:
@@ -79,9 +106,12 @@ impl Worker {
         Some(task)
     }
 
-    /// One task from the injector.
     fn pop_injector(&self) -> Option<Arc<Task>> {
         retry(|| self.shared.injector.steal())
+    }
+
+    fn pop_local_queue(&self) -> Option<Arc<Task>> {
+        self.queue.pop()
     }
 
     /// One task from the injector to run now, and up to a fair share of the rest into the
@@ -122,7 +152,9 @@ impl Worker {
         }
         self.pop_injector()
     }
+}
 
+impl Worker {
     /// Counts this worker among the searchers, if fewer than half the workers search.
     fn start_searching(&self) -> bool {
         if !self.searching.get() {

@@ -42,6 +42,7 @@ use std::time::Instant;
 use part3_wakers::coop;
 use part3_wakers::task::{Ran, Task, TaskId};
 
+use crate::find;
 use crate::metrics::WorkerMetrics;
 use crate::runtime::Shared;
 use crate::sync::Arc;
@@ -154,7 +155,7 @@ impl Worker {
     fn run_loop(&self) {
         while !self.shared.is_shutdown() {
             self.tick();
-            match self.find_task() {
+            match find::find_task(self) {
                 Some(task) => self.run_task(task),
                 None => self.park(),
             }
