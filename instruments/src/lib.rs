@@ -10,6 +10,7 @@
 //! - [`dashboard`] draws it all, htop-style, in the terminal.
 //! - [`sample`] is one tick of all of the above as a value, which `--headless` prints and
 //!   [`record`] stores and plays back; [`series`] keeps the recent ones.
+//! - [`plot`] draws series as SVG line charts, for slides and the benchmarks' page.
 //! - [`scenario`] scripts the load so that every class sees the same story.
 //! - [`part`], [`cli`] and [`demo`] are the program every part's binary runs: a part only says
 //!   how to start its server.
@@ -22,6 +23,7 @@ pub mod limits;
 pub mod load;
 pub mod metrics;
 pub mod part;
+pub mod plot;
 pub mod probe;
 pub mod record;
 pub mod sample;
