@@ -124,21 +124,37 @@ pub(super) fn labelled_number(text: &[u8], key: &str) -> Option<u64> {
     parse_u64(value)
 }
 
-/// Field number 3 of a `stat` line (`/proc/<pid>/stat`, `/proc/<pid>/task/<tid>/stat`), the
+/// Field number 3 of a `stat` line, the
 /// first after the name, counted from 1 as in `man 5 proc`.
 const FIELD_STATE: usize = 3;
 
-/// Splits a `stat` line into the name (field 2) and the numbered fields after it, from
-/// [`FIELD_STATE`] on. The name is everything between the first `(` and the **last** `)`,
-/// since a thread may call itself `a) (b`. `None` if the line has no name.
-pub(super) fn split_stat(line: &[u8]) -> Option<(&[u8], impl Iterator<Item = (usize, &[u8])>)> {
-    let open = line.iter().position(|&byte| byte == b'(')?;
-    let close = line.iter().rposition(|&byte| byte == b')')?;
-    let name = line.get(open + 1..close)?;
-    let fields = line[close + 1..]
-        .split(u8::is_ascii_whitespace)
-        .filter(|field| !field.is_empty());
-    Some((name, (FIELD_STATE..).zip(fields)))
+/// A `stat` line (`/proc/<pid>/stat`, `/proc/<pid>/task/<tid>/stat`) split after its name.
+pub(super) struct StatLine<'a> {
+    /// Field 2: everything between the first `(` and the **last** `)`, since a thread may
+    /// call itself `a) (b`.
+    pub(super) name: &'a [u8],
+    after_name: &'a [u8],
+}
+
+impl<'a> StatLine<'a> {
+    /// `None` if the line has no name in parentheses.
+    pub(super) fn split(line: &'a [u8]) -> Option<Self> {
+        let open = line.iter().position(|&byte| byte == b'(')?;
+        let close = line.iter().rposition(|&byte| byte == b')')?;
+        Some(StatLine {
+            name: line.get(open + 1..close)?,
+            after_name: &line[close + 1..],
+        })
+    }
+
+    /// The fields after the name with their numbers, from [`FIELD_STATE`] on.
+    pub(super) fn fields(&self) -> impl Iterator<Item = (usize, &'a [u8])> {
+        let fields = self
+            .after_name
+            .split(u8::is_ascii_whitespace)
+            .filter(|field| !field.is_empty());
+        (FIELD_STATE..).zip(fields)
+    }
 }
 
 /// Open file descriptors of this process.

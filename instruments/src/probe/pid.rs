@@ -145,7 +145,7 @@ mod os {
 #[cfg(target_os = "linux")]
 impl PidProbe {
     fn read_stat(&mut self) -> io::Result<Stat> {
-        use super::linux::{parse_u64, read_file, split_stat};
+        use super::linux::{StatLine, parse_u64, read_file};
 
         let path = format!("/proc/{}/stat", self.pid);
         let line = read_file(&path, &mut self.buffer)?;
@@ -155,9 +155,9 @@ impl PidProbe {
                 format!("{path}: not a stat line"),
             )
         };
-        let (_name, fields) = split_stat(line).ok_or_else(unreadable)?;
+        let stat = StatLine::split(line).ok_or_else(unreadable)?;
         let (mut utime, mut stime, mut threads) = (None, None, None);
-        for (number, text) in fields {
+        for (number, text) in stat.fields() {
             match number {
                 field::UTIME => utime = parse_u64(text),
                 field::STIME => stime = parse_u64(text),

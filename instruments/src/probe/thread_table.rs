@@ -42,7 +42,7 @@ use std::fs;
 use std::time::Duration;
 
 use super::TOP_THREADS;
-use super::linux::{read_file, split_stat};
+use super::linux::{StatLine, read_file};
 use crate::sample::ThreadRow;
 
 const TASK_DIR: &str = "/proc/self/task";
@@ -61,9 +61,10 @@ pub(super) struct TaskStat<'a> {
 
 /// Parses one `stat` line (see the module docs); `None` if it is not one.
 pub(super) fn parse_stat(line: &[u8]) -> Option<TaskStat<'_>> {
-    let (name, fields) = split_stat(line)?;
+    let stat = StatLine::split(line)?;
+    let name = stat.name;
     let mut priority = None;
-    for (number, field) in fields {
+    for (number, field) in stat.fields() {
         match number {
             FIELD_PRIORITY => priority = Some(parse_i64(field)?),
             FIELD_NICE => {
