@@ -217,6 +217,7 @@ fn run_row(
         Err(e) => return Outcome::Failed(format!("did not start: {e:#}")),
     };
     let outcome = match measure::measure(&mut process, load, |elapsed| progress.tick(elapsed)) {
+        Ok(_) if interrupt::requested() => Outcome::Failed("interrupted (Ctrl-C)".to_string()),
         Ok(measurement) => Outcome::Measured(measurement),
         Err(e) => Outcome::Failed(format!("{e:#}")),
     };
