@@ -8,13 +8,13 @@
 //!
 //! ```text
 //!  0 ─────── warm-up ───────┬──────────── measured ────────────┐ end
-//!                           │ counting starts (load summary,    │ context switches read
-//!                           │ context switches read, peaks)     │ again
+//!                           │ counting starts (load summary,  ──┤ context switches read
+//!                           │ context switches read, peaks)     │ again, a sample before
 //! ```
 //!
 //! Throughput, latency and errors are the load generator's summary of the measured part;
 //! threads and RSS are the peaks over it, CPU its mean; context switches are the difference
-//! between the two reads (see `instruments::probe::pid` for what that leaves out).
+//! between the two reads, per second, over the load's responses per second.
 
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -49,16 +49,18 @@ pub struct Measurement {
     pub peak_rss: u64,
     /// Mean CPU over the measured part, % of one core.
     pub cpu_percent: f32,
-    /// Over the measured part; `None` if they could not be read at both ends.
-    pub context_switches: Option<ContextSwitches>,
+    /// The server's context switches per second over the measured part; `None` if they could
+    /// not be read at both ends.
+    pub context_switches_per_s: Option<f64>,
     /// Why the server stopped during the run, if it did.
     pub died: Option<String>,
 }
 
 impl Measurement {
+    /// Both rates are over the measured part (their windows differ by a sample period at most).
     pub fn context_switches_per_request(&self) -> Option<f64> {
-        let switches = self.context_switches?.total();
-        (self.load.completed_total > 0).then(|| switches as f64 / self.load.completed_total as f64)
+        let per_s = self.context_switches_per_s?;
+        (self.load.completed_per_s > 0.0).then(|| per_s / self.load.completed_per_s)
     }
 }
 
@@ -105,8 +107,13 @@ fn watch(
     let end = load.warmup + load.duration;
     let mut measurement = Measurement::default();
     let (mut cpu_sum, mut cpu_samples) = (0.0, 0u32);
-    let mut switches_at_warmup = None;
-    let mut switches_at_end = None;
+    // Read at the first sample after the warm-up, and at the last one before the load ends:
+    // once it has ended, its connections close and the threads that served them, with their
+    // counts, may be gone (see `instruments::probe::pid`).
+    let mut switches_at_warmup: Option<(ContextSwitches, Instant)> = None;
+    let mut switches_at_end: Option<(ContextSwitches, Instant)> = None;
+    let read_switches =
+        |probe: &mut PidProbe| Some((probe.context_switches().ok()?, Instant::now()));
     let quit = || {
         // The load may have ended already; then there is nobody to tell.
         let _ = commands.blocking_send(LoadCommand::Quit);
@@ -130,27 +137,27 @@ fn watch(
             continue;
         }
         if switches_at_warmup.is_none() {
-            switches_at_warmup = probe.context_switches().ok();
+            switches_at_warmup = read_switches(&mut probe);
             continue; // this sample's CPU belongs to the warm-up
         }
         measurement.peak_threads = measurement.peak_threads.max(sample.threads);
         measurement.peak_rss = measurement.peak_rss.max(sample.rss);
         cpu_sum += sample.cpu_percent;
         cpu_samples += 1;
-        if elapsed >= end && switches_at_end.is_none() {
-            switches_at_end = probe.context_switches().ok();
+        if elapsed + SAMPLE_EVERY >= end && switches_at_end.is_none() {
+            switches_at_end = read_switches(&mut probe);
         }
-    }
-    if switches_at_end.is_none() {
-        switches_at_end = probe.context_switches().ok();
     }
     measurement.cpu_percent = if cpu_samples > 0 {
         cpu_sum / cpu_samples as f32
     } else {
         0.0
     };
-    measurement.context_switches = switches_at_warmup
+    measurement.context_switches_per_s = switches_at_warmup
         .zip(switches_at_end)
-        .map(|(before, after)| after.since(&before));
+        .map(|((before, from), (after, to))| {
+            after.since(&before).total() as f64 / to.duration_since(from).as_secs_f64()
+        })
+        .filter(|per_s| per_s.is_finite());
     measurement
 }
