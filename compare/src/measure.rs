@@ -89,8 +89,8 @@ pub fn measure(
     });
     let mut measurement = watched.map_err(|_| anyhow::anyhow!("the sampler thread panicked"))?;
     measurement.load = summary?;
-    if measurement.died.is_some() || server.exited().is_some() {
-        measurement.died = Some(crate::server::died(server).to_string());
+    if let Some(death) = server.death() {
+        measurement.died = Some(death);
     }
     Ok(measurement)
 }
@@ -128,7 +128,7 @@ fn watch(
         let sample = match probe.sample() {
             Ok(sample) => sample,
             Err(e) => {
-                measurement.died = Some(e.to_string());
+                measurement.died = Some(format!("could not be watched any more: {e}"));
                 quit();
                 break;
             }

@@ -24,7 +24,7 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use anyhow::{Context, anyhow, bail};
+use anyhow::{Context, bail};
 
 /// How long a server may take to say where it listens.
 const START_PATIENCE: Duration = Duration::from_secs(10);
@@ -222,9 +222,14 @@ impl ServerProcess {
         self.addr
     }
 
-    /// How it ended, if it has.
-    pub fn exited(&mut self) -> Option<ExitStatus> {
-        self.child.try_wait().ok().flatten()
+    /// Why it no longer runs (`died: exit code 101: "…"`), or `None` while it does.
+    pub fn death(&mut self) -> Option<String> {
+        let status = self.child.try_wait().ok().flatten()?;
+        Some(format!(
+            "died: {}{}",
+            describe_exit(status),
+            self.last_words()
+        ))
     }
 
     /// Its last lines on stderr, as `: "…" / "…"`, or nothing.
@@ -239,10 +244,6 @@ impl ServerProcess {
         let quoted: Vec<String> = lines.iter().map(|line| format!("{line:?}")).collect();
         format!(": {}", quoted.join(" / "))
     }
-
-    pub fn describe_exit(&mut self) -> Option<String> {
-        self.exited().map(describe_exit)
-    }
 }
 
 impl Drop for ServerProcess {
@@ -254,7 +255,7 @@ impl Drop for ServerProcess {
 }
 
 /// "exit code 101", "killed by signal 6 (SIGABRT)".
-pub fn describe_exit(status: ExitStatus) -> String {
+fn describe_exit(status: ExitStatus) -> String {
     use std::os::unix::process::ExitStatusExt;
     match (status.code(), status.signal()) {
         (Some(code), _) => format!("exit code {code}"),
@@ -317,14 +318,6 @@ fn guard_against_orphans(command: &mut Command) {
             command.pre_exec(die_with_parent);
         }
     }
-}
-
-/// `anyhow!` for a server that stopped answering: its exit and last words.
-pub fn died(process: &mut ServerProcess) -> anyhow::Error {
-    let how = process
-        .describe_exit()
-        .unwrap_or_else(|| "stopped answering".to_string());
-    anyhow!("died: {how}{}", process.last_words())
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! `compare` against real server processes: a tiny sweep writes its table, CSV, Markdown and
-//! charts, a server that is not there gets a failure row without stopping the sweep, no server
-//! outlives the run, and bad flags are refused with exit code 2.
+//! charts, a server that is not there or dies gets a row that says so without stopping the
+//! sweep, no server outlives the run, and bad flags are refused with exit code 2.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -32,8 +32,18 @@ fn part1_binary() -> PathBuf {
     binary
 }
 
-/// `compare` and part 1's binary alone in `dir`: part 2's is missing on purpose.
-fn install_compare_and_part1(dir: &Path) -> PathBuf {
+/// A stand-in for part 2's binary that announces an address, as `serve` does, and dies.
+const DYING_SERVER: &str = "#!/bin/sh\n\
+    echo 'part2-reactor listening on http://127.0.0.1:9 (a stand-in that dies)' >&2\n\
+    exit 3\n";
+
+/// `compare` and part 1's binary in `dir`, part 2's stand-in that dies, and no part 3.
+fn install_contenders(dir: &Path) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let dying = dir.join("part2-reactor");
+    std::fs::write(&dying, DYING_SERVER).expect("the stand-in can be written");
+    std::fs::set_permissions(&dying, std::fs::Permissions::from_mode(0o755))
+        .expect("and made executable");
     let compare = dir.join("compare");
     for (from, to) in [
         (PathBuf::from(COMPARE), compare.clone()),
@@ -72,9 +82,9 @@ fn processes_running_from(dir: &Path) -> Vec<String> {
 }
 
 #[test]
-fn a_tiny_sweep_writes_every_output_and_reports_a_missing_server() {
+fn a_tiny_sweep_writes_every_output_and_reports_failed_servers() {
     let dir = scratch("sweep");
-    let compare = install_compare_and_part1(&dir);
+    let compare = install_contenders(&dir);
     let out = dir.join("out");
     let Output {
         status,
@@ -105,7 +115,7 @@ fn a_tiny_sweep_writes_every_output_and_reports_a_missing_server() {
 
     // The table on stdout: the header, then a row per server.
     let lines: Vec<&str> = stdout.lines().collect();
-    assert_eq!(lines.len(), 4, "header, separator, two rows:\n{stdout}");
+    assert_eq!(lines.len(), 5, "header, separator, three rows:\n{stdout}");
     assert!(
         lines[0].starts_with("| server | conns | io_ms | req/s |"),
         "{stdout}"
@@ -118,11 +128,18 @@ fn a_tiny_sweep_writes_every_output_and_reports_a_missing_server() {
     assert!(requests_per_s > 0.0, "part 1 answered: {}", lines[2]);
     assert!(lines[2].contains(" MiB |"), "RSS is measured: {}", lines[2]);
     assert!(
-        lines[3].starts_with("| part2 | 4 | 0 | – |")
-            && lines[3].contains("**failed**: not built")
-            && lines[3].contains("cargo build -p part2-reactor"),
-        "part 2's row says it is missing and how to build it: {}",
+        lines[3].starts_with("| part2 | 4 | 0 | 0 |")
+            && lines[3].contains("died: exit code 3")
+            && lines[3].contains("a stand-in that dies"),
+        "part 2's row says it died, how, and its last words: {}",
         lines[3]
+    );
+    assert!(
+        lines[4].starts_with("| part3 | 4 | 0 | – |")
+            && lines[4].contains("**failed**: not built")
+            && lines[4].contains("cargo build -p part3-wakers"),
+        "part 3's row says it is missing and how to build it: {}",
+        lines[4]
     );
 
     // The same rows in results.md, and in results.csv.
@@ -139,7 +156,7 @@ fn a_tiny_sweep_writes_every_output_and_reports_a_missing_server() {
     }
     let csv = std::fs::read_to_string(out.join("results.csv")).expect("results.csv is written");
     let csv_lines: Vec<&str> = csv.lines().collect();
-    assert_eq!(csv_lines.len(), 3, "{csv}");
+    assert_eq!(csv_lines.len(), 4, "{csv}");
     assert!(
         csv_lines[0].starts_with("server,connections,io_ms,completed_per_s"),
         "{csv}"
@@ -160,7 +177,7 @@ fn a_tiny_sweep_writes_every_output_and_reports_a_missing_server() {
         let svg =
             std::fs::read_to_string(out.join(chart)).unwrap_or_else(|e| panic!("{chart}: {e}"));
         assert!(svg.starts_with("<svg"), "{chart} is an SVG document");
-        for server in ["part1", "part2"] {
+        for server in ["part1", "part2", "part3"] {
             assert!(svg.contains(server), "{chart} names {server} in its legend");
         }
     }
