@@ -150,17 +150,27 @@ pub fn csv(rows: &[Row]) -> String {
     let mut text = format!("{CSV_HEADER}\n");
     for row in rows {
         let measured: [String; 8] = match &row.outcome {
-            Outcome::Measured(m) => [
-                format!("{:.1}", m.load.completed_per_s),
-                format!("{:.3}", m.load.latency_us.p50 as f64 / 1000.0),
-                format!("{:.3}", m.load.latency_us.p99 as f64 / 1000.0),
-                m.load.errors_total.total().to_string(),
-                m.peak_threads.to_string(),
-                format!("{:.1}", m.peak_rss as f64 / MIB),
-                format!("{:.1}", m.cpu_percent),
-                m.context_switches_per_request()
-                    .map_or(String::new(), |per| format!("{per:.3}")),
-            ],
+            Outcome::Measured(m) => {
+                // No latency and no switches per request where nothing was answered.
+                let answered = |text: String| {
+                    if row.measured().is_some() {
+                        text
+                    } else {
+                        String::new()
+                    }
+                };
+                [
+                    format!("{:.1}", m.load.completed_per_s),
+                    answered(format!("{:.3}", m.load.latency_us.p50 as f64 / 1000.0)),
+                    answered(format!("{:.3}", m.load.latency_us.p99 as f64 / 1000.0)),
+                    m.load.errors_total.total().to_string(),
+                    m.peak_threads.to_string(),
+                    format!("{:.1}", m.peak_rss as f64 / MIB),
+                    format!("{:.1}", m.cpu_percent),
+                    m.context_switches_per_request()
+                        .map_or(String::new(), |per| format!("{per:.3}")),
+                ]
+            }
             Outcome::Failed(_) => Default::default(),
         };
         let _ = writeln!(

@@ -93,7 +93,7 @@ fn a_tiny_sweep_writes_every_output_and_reports_failed_servers() {
     } = Command::new(&compare)
         .args([
             "--servers",
-            "part1,part2",
+            "part1,part2,part3",
             "--conns",
             "4",
             "--io-ms",
@@ -145,7 +145,7 @@ fn a_tiny_sweep_writes_every_output_and_reports_failed_servers() {
     // The same rows in results.md, and in results.csv.
     let markdown = std::fs::read_to_string(out.join("results.md")).expect("results.md is written");
     assert!(
-        markdown.contains("compare --servers part1,part2 --conns 4 --io-ms 0"),
+        markdown.contains("compare --servers part1,part2,part3 --conns 4 --io-ms 0"),
         "{markdown}"
     );
     for line in &lines {
@@ -163,11 +163,15 @@ fn a_tiny_sweep_writes_every_output_and_reports_failed_servers() {
     );
     assert!(csv_lines[1].starts_with("part1,4,0,"), "{csv}");
     assert!(
-        csv_lines[2].starts_with("part2,4,0,,") && csv_lines[2].contains("not built"),
+        csv_lines[2].starts_with("part2,4,0,0.0,,,") && csv_lines[2].contains("died"),
+        "no latency where nothing was answered: {csv}"
+    );
+    assert!(
+        csv_lines[3].starts_with("part3,4,0,,,,") && csv_lines[3].contains("not built"),
         "{csv}"
     );
 
-    // A chart per quantity, each with both servers in its legend.
+    // A chart per quantity, each with every server in its legend.
     for chart in [
         "throughput-io0.svg",
         "p99-io0.svg",
@@ -182,7 +186,7 @@ fn a_tiny_sweep_writes_every_output_and_reports_failed_servers() {
         }
     }
     assert!(
-        stderr.contains("2 rows in"),
+        stderr.contains("3 rows in"),
         "the closing line on stderr: {stderr}"
     );
     assert_eq!(
