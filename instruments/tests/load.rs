@@ -448,6 +448,7 @@ fn a_config_survives_the_trip_through_flags() {
             timeout: Duration::from_millis(1500),
             tick: Duration::from_millis(250),
             duration: Some(Duration::from_secs(90)),
+            warmup: Duration::from_secs(5),
             ..LoadConfig::new("[::1]:9000".parse().unwrap())
         },
     ] {

@@ -55,6 +55,11 @@ pub struct LoadArgs {
     #[arg(long, default_value = "1s", value_parser = parse_nonzero_duration)]
     pub tick: Duration,
 
+    /// Leave the first DURATION out of the summary, so that it describes the steady state
+    /// rather than the ramp-up (counting starts on the first tick after it).
+    #[arg(long, default_value = "0s", value_parser = parse_duration)]
+    pub warmup: Duration,
+
     /// Print JSON lines instead of readable ones.
     #[arg(long)]
     pub json: bool,
@@ -74,6 +79,7 @@ impl LoadArgs {
             timeout: self.timeout,
             tick: self.tick,
             duration: self.duration,
+            warmup: self.warmup,
         }
     }
 }
@@ -92,6 +98,8 @@ pub struct LoadConfig {
     pub tick: Duration,
     /// Stop after this long; `None` runs until `quit` (or the end of stdin, for the child).
     pub duration: Option<Duration>,
+    /// The start of the run that the summary leaves out.
+    pub warmup: Duration,
 }
 
 impl LoadConfig {
@@ -105,6 +113,7 @@ impl LoadConfig {
             timeout: DEFAULT_TIMEOUT,
             tick: DEFAULT_TICK,
             duration: None,
+            warmup: Duration::ZERO,
         }
     }
 
@@ -128,6 +137,10 @@ impl LoadConfig {
         if let Some(duration) = self.duration {
             args.push("--duration".to_string());
             args.push(format_duration(duration));
+        }
+        if !self.warmup.is_zero() {
+            args.push("--warmup".to_string());
+            args.push(format_duration(self.warmup));
         }
         args
     }

@@ -13,10 +13,8 @@ use std::io::{self, BufRead, Write};
 use tokio::sync::mpsc;
 
 use super::args::LoadConfig;
-use super::engine::drive;
 use super::report::{LoadCommand, LoadReport};
-use super::runtime;
-use crate::limits::raise_fd_limit;
+use super::run_here;
 
 /// Commands waiting for the engine: a person or a dashboard sends a few per second at most.
 const COMMAND_QUEUE: usize = 64;
@@ -24,15 +22,11 @@ const COMMAND_QUEUE: usize = 64;
 /// Runs the child protocol until `quit` or the end of stdin.
 pub fn run_child(config: LoadConfig) -> anyhow::Result<()> {
     config.check()?;
-    if let Err(e) = raise_fd_limit() {
-        eprintln!("load: could not raise the file-descriptor limit: {e}");
-    }
-    let runtime = runtime()?;
     let (commands, received) = mpsc::channel(COMMAND_QUEUE);
     std::thread::Builder::new()
         .name("load-stdin".to_string())
         .spawn(move || read_commands(io::stdin().lock(), commands))?;
-    runtime.block_on(drive(config, received, write_report))?;
+    run_here(config, received, write_report)?;
     Ok(())
 }
 

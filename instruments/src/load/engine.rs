@@ -65,7 +65,7 @@ where
     let mut crew = Crew::default();
     crew.resize(settings.connections, &shared);
     let mut pacer = new_pacer(settings.pacing, start);
-    let mut reporter = Reporter::new(start);
+    let mut reporter = Reporter::new(start, config.warmup);
 
     let mut pace = interval(PACER_PERIOD);
     pace.set_missed_tick_behavior(MissedTickBehavior::Delay);

@@ -68,6 +68,24 @@ pub const CHILD_SUBCOMMAND: &str = "__load";
 /// worker is saturated.
 pub const WORKER_THREADS: usize = 1;
 
+/// Runs the engine ([`drive`]) to its end on the load generator's own runtime, in this
+/// process: what the child and the standalone command do, and what a program that measures
+/// *another* process (`compare`) can do without a child of its own.
+pub fn run_here<F>(
+    config: LoadConfig,
+    commands: tokio::sync::mpsc::Receiver<LoadCommand>,
+    on_report: F,
+) -> anyhow::Result<LoadSummary>
+where
+    F: FnMut(&LoadReport) -> anyhow::Result<()>,
+{
+    config.check()?;
+    if let Err(e) = crate::limits::raise_fd_limit() {
+        eprintln!("load: could not raise the file-descriptor limit: {e}");
+    }
+    runtime()?.block_on(drive(config, commands, on_report))
+}
+
 /// The multi-thread runtime the load generator runs on.
 fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()

@@ -10,11 +10,9 @@ use anyhow::bail;
 use tokio::sync::mpsc;
 
 use super::args::LoadArgs;
-use super::engine::drive;
 use super::report::{ClientErrors, LoadReport, Pacing, Percentiles};
-use super::runtime;
+use super::run_here;
 use super::tally::LoadSummary;
-use crate::limits::raise_fd_limit;
 
 /// Runs the load the arguments describe and prints its reports and summary on stdout.
 pub fn run_standalone(args: &LoadArgs) -> anyhow::Result<()> {
@@ -23,24 +21,20 @@ pub fn run_standalone(args: &LoadArgs) -> anyhow::Result<()> {
     }
     let config = args.config();
     config.check()?;
-    if let Err(e) = raise_fd_limit() {
-        eprintln!("load: could not raise the file-descriptor limit: {e}");
-    }
-    let runtime = runtime()?;
     // Nobody sends commands to a standalone run; the sender is kept so the run is not ended.
     let (_no_commands, commands) = mpsc::channel(1);
     let json = args.json;
     if !json {
         println!("{}", describe_start(args));
     }
-    let summary = runtime.block_on(drive(config, commands, |report| {
+    let summary = run_here(config, commands, |report| {
         if json {
             println!("{}", serde_json::to_string(report)?);
         } else {
             println!("{}", describe_tick(report));
         }
         Ok(())
-    }))?;
+    })?;
     if json {
         println!("{}", serde_json::to_string(&summary)?);
     } else {

@@ -189,36 +189,47 @@ pub struct Settings {
     pub connections: u64,
 }
 
-/// A whole run in a few numbers, printed last by the standalone load generator.
+/// A whole run in a few numbers, printed last by the standalone load generator. After a
+/// warm-up, only what happened after it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct LoadSummary {
+    /// The time counted: the run less its warm-up.
     pub seconds: f64,
     pub offered_total: u64,
     pub completed_total: u64,
-    /// Successful responses per second over the whole run.
+    /// Successful responses per second over the time counted.
     pub completed_per_s: f64,
     pub errors_total: ClientErrors,
-    /// Latency over the whole run, microseconds.
+    /// Latency over the time counted, microseconds.
     pub latency_us: Percentiles,
 }
 
 /// Turns the tally into one [`LoadReport`] per tick: differences since the last tick, rates per
 /// second over the time that really passed, and the tick's latency histogram (then reset).
+///
+/// The summary counts from the end of the warm-up: the first tick that ends after it marks
+/// the baseline (its totals and the moment), and only the ticks after that add their latencies.
+/// The counting therefore starts on a tick boundary, as the demo's summary does.
 #[derive(Debug)]
 pub struct Reporter {
     start: Instant,
+    warmup: Duration,
     last_at: Instant,
     last: Totals,
+    /// When the summary started counting, and the totals then; `None` during the warm-up.
+    counted_from: Option<(Instant, Totals)>,
     tick_latency: Histogram<u64>,
     run_latency: Histogram<u64>,
 }
 
 impl Reporter {
-    pub fn new(start: Instant) -> Self {
+    pub fn new(start: Instant, warmup: Duration) -> Self {
         Reporter {
             start,
+            warmup,
             last_at: start,
             last: Totals::default(),
+            counted_from: warmup.is_zero().then(|| (start, Totals::default())),
             tick_latency: latency_histogram(),
             run_latency: latency_histogram(),
         }
@@ -228,10 +239,11 @@ impl Reporter {
         // Swap in the empty histogram: the lock is held for a pointer swap, not a copy.
         self.tick_latency.reset();
         std::mem::swap(&mut *tally.latency(), &mut self.tick_latency);
-        self.run_latency
-            .add(&self.tick_latency)
-            .expect("histograms with the same bounds add up");
-
+        if self.counted_from.is_some() {
+            self.run_latency
+                .add(&self.tick_latency)
+                .expect("histograms with the same bounds add up");
+        }
         let totals = tally.totals();
         let seconds = now.saturating_duration_since(self.last_at).as_secs_f64();
         let per_s = |now: u64, before: u64| {
@@ -260,27 +272,31 @@ impl Reporter {
                 .unwrap_or(0),
             latency_us: percentiles(&self.tick_latency),
         };
+        if self.counted_from.is_none() && now.saturating_duration_since(self.start) >= self.warmup {
+            self.counted_from = Some((now, totals.clone()));
+        }
         self.last = totals;
         self.last_at = now;
         report
     }
 
-    /// The run so far; call after the last [`report`](Self::report).
+    /// The run so far, after its warm-up; call after the last [`report`](Self::report).
     pub fn summary(&self) -> LoadSummary {
-        let seconds = self
-            .last_at
-            .saturating_duration_since(self.start)
-            .as_secs_f64();
+        let Some((from, before)) = &self.counted_from else {
+            return LoadSummary::default(); // the run ended during its warm-up
+        };
+        let seconds = self.last_at.saturating_duration_since(*from).as_secs_f64();
+        let completed = self.last.completed - before.completed;
         LoadSummary {
             seconds,
-            offered_total: self.last.offered,
-            completed_total: self.last.completed,
+            offered_total: self.last.offered - before.offered,
+            completed_total: completed,
             completed_per_s: if seconds > 0.0 {
-                self.last.completed as f64 / seconds
+                completed as f64 / seconds
             } else {
                 0.0
             },
-            errors_total: self.last.errors.clone(),
+            errors_total: difference(&self.last.errors, &before.errors),
             latency_us: percentiles(&self.run_latency),
         }
     }
@@ -322,7 +338,7 @@ mod tests {
     fn a_report_holds_the_tick_and_the_totals() {
         let start = Instant::now();
         let tally = Tally::default();
-        let mut reporter = Reporter::new(start);
+        let mut reporter = Reporter::new(start, Duration::ZERO);
 
         tally.offer(10);
         for _ in 0..6 {
@@ -356,13 +372,55 @@ mod tests {
     }
 
     #[test]
+    fn the_summary_leaves_out_the_warmup() {
+        let start = Instant::now();
+        let tally = Tally::default();
+        let mut reporter = Reporter::new(start, Duration::from_secs(2));
+        let second = |n| start + Duration::from_secs(n);
+
+        // Warm-up: slow answers and an error, none of which may count.
+        tally.offer(4);
+        tally.latency().record(900_000).unwrap();
+        tally.complete(Instant::now());
+        tally.fail_requests(Failure::Reset, 1);
+        reporter.report(&tally, SETTINGS, second(1));
+        assert_eq!(
+            reporter.summary(),
+            LoadSummary::default(),
+            "still warming up"
+        );
+        reporter.report(&tally, SETTINGS, second(2)); // the baseline
+
+        tally.offer(30);
+        for _ in 0..30 {
+            tally.latency().record(100).unwrap();
+            tally.completed.incr();
+        }
+        reporter.report(&tally, SETTINGS, second(5));
+        let summary = reporter.summary();
+        assert_eq!(summary.seconds, 3.0);
+        assert_eq!(summary.completed_total, 30);
+        assert_eq!(summary.offered_total, 30);
+        assert_eq!(summary.completed_per_s, 10.0);
+        assert_eq!(
+            summary.errors_total.total(),
+            0,
+            "the reset was in the warm-up"
+        );
+        assert_eq!(
+            summary.latency_us.max, 100,
+            "the warm-up's slow answer is left out"
+        );
+    }
+
+    #[test]
     fn latency_percentiles_come_from_the_tick() {
         let tally = Tally::default();
         let start = Instant::now();
         for us in 1..=1000 {
             tally.latency().record(us).unwrap();
         }
-        let report = Reporter::new(start).report(&tally, SETTINGS, start);
+        let report = Reporter::new(start, Duration::ZERO).report(&tally, SETTINGS, start);
         assert_eq!(report.latency_us.p50, 500);
         assert_eq!(report.latency_us.p99, 990);
         assert_eq!(report.latency_us.max, 1000);

@@ -49,8 +49,8 @@ impl OsProbe {
     /// previous call (or since [`OsProbe::new`]), over which per-thread CPU is measured.
     pub(super) fn fill(&mut self, sample: &mut ProcessSample, elapsed: Duration) {
         if let Ok(meminfo) = read_file("/proc/meminfo", &mut self.buffer) {
-            sample.mem_total = meminfo_kib(meminfo, "MemTotal:").map_or(0, |kib| kib * KIB);
-            sample.kernel_stack = meminfo_kib(meminfo, "KernelStack:").map(|kib| kib * KIB);
+            sample.mem_total = labelled_number(meminfo, "MemTotal:").map_or(0, |kib| kib * KIB);
+            sample.kernel_stack = labelled_number(meminfo, "KernelStack:").map(|kib| kib * KIB);
         }
         if let Ok(statm) = read_file("/proc/self/statm", &mut self.buffer) {
             let mut pages = statm
@@ -74,10 +74,10 @@ impl OsProbe {
 
 /// What `getpagesize()` returns on x86-64 and most arm64 kernels; only used if `sysconf`
 /// fails, which it does not for this name.
-const FALLBACK_PAGE_SIZE: u64 = 4096;
+pub(super) const FALLBACK_PAGE_SIZE: u64 = 4096;
 
 /// A `sysconf` value, or `fallback` if the system does not know `name`.
-fn sysconf_or(name: libc::c_int, fallback: u64) -> u64 {
+pub(super) fn sysconf_or(name: libc::c_int, fallback: u64) -> u64 {
     // SAFETY: sysconf only reads a configuration value; any name is allowed (unknown ones
     // return -1).
     let value = unsafe { libc::sysconf(name) };
@@ -108,19 +108,53 @@ pub(super) fn read_file<'b>(path: &str, buffer: &'b mut Vec<u8>) -> io::Result<&
 }
 
 /// An unsigned decimal number, e.g. a field of a `/proc` file.
-fn parse_u64(digits: &[u8]) -> Option<u64> {
+pub(super) fn parse_u64(digits: &[u8]) -> Option<u64> {
     std::str::from_utf8(digits).ok()?.parse().ok()
 }
 
-/// The value of a `/proc/meminfo` line such as `KernelStack:   12345 kB`.
-fn meminfo_kib(meminfo: &[u8], key: &str) -> Option<u64> {
-    let line = meminfo
+/// The number in a `Key:   value` line, as `/proc/meminfo` (`KernelStack:   12345 kB`) and
+/// `/proc/<pid>/status` (`voluntary_ctxt_switches:\t42`) write them; `key` includes the colon.
+pub(super) fn labelled_number(text: &[u8], key: &str) -> Option<u64> {
+    let line = text
         .split(|&byte| byte == b'\n')
         .find(|line| line.starts_with(key.as_bytes()))?;
     let value = line[key.len()..]
         .split(u8::is_ascii_whitespace)
         .find(|field| !field.is_empty())?;
     parse_u64(value)
+}
+
+/// Field number 3 of a `stat` line, the
+/// first after the name, counted from 1 as in `man 5 proc`.
+const FIELD_STATE: usize = 3;
+
+/// A `stat` line (`/proc/<pid>/stat`, `/proc/<pid>/task/<tid>/stat`) split after its name.
+pub(super) struct StatLine<'a> {
+    /// Field 2: everything between the first `(` and the **last** `)`, since a thread may
+    /// call itself `a) (b`.
+    pub(super) name: &'a [u8],
+    after_name: &'a [u8],
+}
+
+impl<'a> StatLine<'a> {
+    /// `None` if the line has no name in parentheses.
+    pub(super) fn split(line: &'a [u8]) -> Option<Self> {
+        let open = line.iter().position(|&byte| byte == b'(')?;
+        let close = line.iter().rposition(|&byte| byte == b')')?;
+        Some(StatLine {
+            name: line.get(open + 1..close)?,
+            after_name: &line[close + 1..],
+        })
+    }
+
+    /// The fields after the name with their numbers, from [`FIELD_STATE`] on.
+    pub(super) fn fields(&self) -> impl Iterator<Item = (usize, &'a [u8])> {
+        let fields = self
+            .after_name
+            .split(u8::is_ascii_whitespace)
+            .filter(|field| !field.is_empty());
+        (FIELD_STATE..).zip(fields)
+    }
 }
 
 /// Open file descriptors of this process.
@@ -146,11 +180,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn reads_meminfo_values() {
+    fn reads_labelled_numbers() {
         let meminfo = b"MemTotal:       24684084 kB\nMemFree:  1 kB\nKernelStack:        1356 kB\n";
-        assert_eq!(meminfo_kib(meminfo, "MemTotal:"), Some(24_684_084));
-        assert_eq!(meminfo_kib(meminfo, "KernelStack:"), Some(1356));
-        assert_eq!(meminfo_kib(meminfo, "Shmem:"), None);
+        assert_eq!(labelled_number(meminfo, "MemTotal:"), Some(24_684_084));
+        assert_eq!(labelled_number(meminfo, "KernelStack:"), Some(1356));
+        assert_eq!(labelled_number(meminfo, "Shmem:"), None);
+        let status = b"Name:\tx\nvoluntary_ctxt_switches:\t42\nnonvoluntary_ctxt_switches:\t7\n";
+        assert_eq!(
+            labelled_number(status, "voluntary_ctxt_switches:"),
+            Some(42)
+        );
+        assert_eq!(
+            labelled_number(status, "nonvoluntary_ctxt_switches:"),
+            Some(7)
+        );
     }
 
     #[test]

@@ -30,6 +30,10 @@
 //!   (`thread_table.rs` explains how, and why that way).
 //! - **File descriptors** (`fds`, Linux): the entries of `/proc/self/fd` — one per socket.
 //!
+//! Another process is watched from outside with [`pid::PidProbe`] (threads, RSS, CPU, context
+//! switches from `/proc/<pid>`), which is how `compare` measures servers in processes of their
+//! own.
+//!
 //! # Rates
 //!
 //! CPU % (per core, per process, per thread) and context switches per second are measured
@@ -48,6 +52,7 @@
 
 #[cfg(target_os = "linux")]
 mod linux;
+pub mod pid;
 #[cfg(not(target_os = "linux"))]
 mod portable;
 mod rusage;

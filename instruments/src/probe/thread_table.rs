@@ -42,13 +42,12 @@ use std::fs;
 use std::time::Duration;
 
 use super::TOP_THREADS;
-use super::linux::read_file;
+use super::linux::{StatLine, read_file};
 use crate::sample::ThreadRow;
 
 const TASK_DIR: &str = "/proc/self/task";
 
 /// Field numbers of `/proc/<pid>/task/<tid>/stat`, counted from 1 as in `man 5 proc`.
-const FIELD_STATE: usize = 3;
 const FIELD_PRIORITY: usize = 18;
 const FIELD_NICE: usize = 19;
 
@@ -62,15 +61,10 @@ pub(super) struct TaskStat<'a> {
 
 /// Parses one `stat` line (see the module docs); `None` if it is not one.
 pub(super) fn parse_stat(line: &[u8]) -> Option<TaskStat<'_>> {
-    let open = line.iter().position(|&byte| byte == b'(')?;
-    let close = line.iter().rposition(|&byte| byte == b')')?;
-    let name = line.get(open + 1..close)?;
-    let fields = line[close + 1..]
-        .split(u8::is_ascii_whitespace)
-        .filter(|field| !field.is_empty());
-
+    let stat = StatLine::split(line)?;
+    let name = stat.name;
     let mut priority = None;
-    for (number, field) in (FIELD_STATE..).zip(fields) {
+    for (number, field) in stat.fields() {
         match number {
             FIELD_PRIORITY => priority = Some(parse_i64(field)?),
             FIELD_NICE => {
