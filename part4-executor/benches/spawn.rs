@@ -2,20 +2,20 @@
 //! one-thread runtime, a task on ours (part 4), and a task on Tokio's, with the same number of
 //! workers (`cargo bench -p part4-executor --bench spawn`).
 //!
-//! Each iteration spawns [`TASKS`] empty tasks (or [`THREADS`] threads) and then waits for
-//! every one of them, the way a server spawns a connection and a join handle is awaited:
-//! the time per item covers the allocation(s), queueing, one poll (or the thread's start),
-//! handing the output over, and the join. Divan's throughput column is per item.
+//! Each iteration spawns [`SPAWNED`] empty tasks (or threads) and then waits for every one of
+//! them, the way a server spawns a connection and a join handle is awaited: the time per item
+//! covers the allocation(s), queueing, one poll (or the thread's start), handing the output
+//! over, and the join. Divan's throughput column is per item.
 
 use std::thread;
 
 use divan::Bencher;
 use divan::counter::ItemsCount;
 
-/// Empty tasks spawned per iteration (the spawn storm of the lesson's `t` key has as many).
-const TASKS: usize = 200_000;
-/// Threads spawned per iteration: far fewer, because each costs thousands of times more.
-const THREADS: usize = 1_000;
+/// Tasks or threads spawned per iteration, all alive at once before the joins: as many as a
+/// server's connections, and few enough that the tasks' memory stays in the caches, as a
+/// server's would.
+const SPAWNED: usize = 1_000;
 /// Worker threads of our multi-thread runtime and of Tokio's: the course machine's cores.
 const WORKERS: usize = 2;
 
@@ -26,8 +26,8 @@ fn main() {
 /// `thread::spawn` and `join`: what part 1 pays per connection.
 #[divan::bench(sample_count = 10, sample_size = 1)]
 fn thread(bencher: Bencher) {
-    bencher.counter(ItemsCount::new(THREADS)).bench_local(|| {
-        let threads: Vec<_> = (0..THREADS).map(|_| thread::spawn(|| {})).collect();
+    bencher.counter(ItemsCount::new(SPAWNED)).bench_local(|| {
+        let threads: Vec<_> = (0..SPAWNED).map(|_| thread::spawn(|| {})).collect();
         for thread in threads {
             thread.join().expect("an empty thread cannot fail");
         }
@@ -35,33 +35,33 @@ fn thread(bencher: Bencher) {
 }
 
 /// Part 3's one-thread runtime.
-#[divan::bench(sample_count = 10, sample_size = 1)]
+#[divan::bench(sample_count = 100)]
 fn task_part3(bencher: Bencher) {
     let runtime = part3_wakers::Runtime::new().expect("a runtime");
     bencher
-        .counter(ItemsCount::new(TASKS))
+        .counter(ItemsCount::new(SPAWNED))
         .bench_local(|| runtime.block_on(spawn_and_join_ours()));
 }
 
 /// Part 4's work-stealing runtime.
-#[divan::bench(sample_count = 10, sample_size = 1)]
+#[divan::bench(sample_count = 100)]
 fn task_part4(bencher: Bencher) {
     let runtime = part4_executor::Runtime::new(WORKERS).expect("a runtime");
     bencher
-        .counter(ItemsCount::new(TASKS))
+        .counter(ItemsCount::new(SPAWNED))
         .bench_local(|| runtime.block_on(spawn_and_join_ours()));
 }
 
 /// Tokio's multi-thread runtime.
-#[divan::bench(sample_count = 10, sample_size = 1)]
+#[divan::bench(sample_count = 100)]
 fn task_tokio(bencher: Bencher) {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(WORKERS)
         .build()
         .expect("a runtime");
-    bencher.counter(ItemsCount::new(TASKS)).bench_local(|| {
+    bencher.counter(ItemsCount::new(SPAWNED)).bench_local(|| {
         runtime.block_on(async {
-            let handles: Vec<_> = (0..TASKS).map(|_| tokio::spawn(async {})).collect();
+            let handles: Vec<_> = (0..SPAWNED).map(|_| tokio::spawn(async {})).collect();
             for handle in handles {
                 handle.await.expect("an empty task cannot fail");
             }
@@ -69,10 +69,10 @@ fn task_tokio(bencher: Bencher) {
     });
 }
 
-/// Spawns [`TASKS`] empty tasks on the current runtime (part 3's or part 4's: the same
+/// Spawns [`SPAWNED`] empty tasks on the current runtime (part 3's or part 4's: the same
 /// `spawn`), then awaits every handle.
 async fn spawn_and_join_ours() {
-    let handles: Vec<_> = (0..TASKS)
+    let handles: Vec<_> = (0..SPAWNED)
         .map(|_| part4_executor::spawn(async {}))
         .collect();
     for handle in handles {
