@@ -6,6 +6,7 @@
 #
 #   scripts/counting-cost.sh                       # every server, 3 rounds of 20 s each
 #   ROUNDS=5 DURATION=30s scripts/counting-cost.sh part2-reactor part3-wakers
+#   NO_BUILD=1 scripts/counting-cost.sh            # again, with the binaries built last time
 #
 # Servers: part1-threads part2-reactor part3-wakers part4-executor (ours) part4-tokio (Tokio,
 # served by part 4's binary). Load: $CONNECTIONS (default 100) closed-loop keep-alive
@@ -26,7 +27,8 @@ packages=(-p part1-threads -p part2-reactor -p part3-wakers -p part4-executor)
 binaries=(part1-threads part2-reactor part3-wakers part4-executor)
 
 # The two builds share target/release; each one's binaries are copied aside before the next.
-for build in uncounted counted; do
+# NO_BUILD=1 reuses the copies of the last run.
+[ -n "${NO_BUILD:-}" ] || for build in uncounted counted; do
     features=()
     [ "$build" = uncounted ] && features=(--features instruments/uncounted)
     cargo build --release -q "${packages[@]}" "${features[@]}"
@@ -48,8 +50,8 @@ run() {
     # The client always comes from the counted build: its own counters make its report.
     "$out/counted/part1-threads" load --addr "$addr" -c "$connections" --rate closed \
         --duration "$duration" --json 2>/dev/null | tail -n 1 | jq -r '.completed_per_s | floor'
-    kill -INT "$pid"
-    wait "$pid" || true
+    kill "$pid"
+    wait "$pid" 2>/dev/null || true
 }
 
 declare -A results
