@@ -56,8 +56,11 @@ run() {
 
 declare -A results
 for round in $(seq "$rounds"); do
+    # Which build goes first alternates, so that neither always follows the other.
+    order=(counted uncounted)
+    [ $((round % 2)) -eq 0 ] && order=(uncounted counted)
     for server in "${servers[@]}"; do
-        for build in counted uncounted; do
+        for build in "${order[@]}"; do
             rate=$(run "$build" "$server")
             results[$server/$build]+="$rate "
             echo "round $round · $server · $build: $rate req/s"
