@@ -21,7 +21,8 @@ duration=${DURATION:-20s}
 connections=${CONNECTIONS:-100}
 addr=127.0.0.1:${PORT:-8090}
 servers=("$@")
-[ ${#servers[@]} -gt 0 ] || servers=(part1-threads part2-reactor part3-wakers part4-executor part4-tokio)
+[ ${#servers[@]} -gt 0 ] ||
+    servers=(part1-threads part2-reactor part3-wakers part4-executor part4-tokio)
 out=target/counting-cost
 packages=(-p part1-threads -p part2-reactor -p part3-wakers -p part4-executor)
 binaries=(part1-threads part2-reactor part3-wakers part4-executor)
@@ -68,13 +69,17 @@ for round in $(seq "$rounds"); do
     done
 done
 
-median() { tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+median() {
+    tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
 echo
-echo "| server | counted req/s (runs; median) | uncounted req/s (runs; median) | counting costs |"
+echo "| server | counted req/s (runs; median) |" \
+    "uncounted req/s (runs; median) | uncounted ÷ counted |"
 echo "|---|---|---|---|"
 for server in "${servers[@]}"; do
     counted=$(median <<<"${results[$server/counted]}")
     uncounted=$(median <<<"${results[$server/uncounted]}")
-    cost=$(awk -v c="$counted" -v u="$uncounted" 'BEGIN { printf "%.1f %%", (u - c) / u * 100 }')
-    echo "| $server | ${results[$server/counted]% }; **$counted** | ${results[$server/uncounted]% }; **$uncounted** | $cost |"
+    ratio=$(awk -v c="$counted" -v u="$uncounted" 'BEGIN { printf "%.2f", u / c }')
+    echo "| $server | ${results[$server/counted]% }; **$counted** |" \
+        "${results[$server/uncounted]% }; **$uncounted** | $ratio |"
 done
