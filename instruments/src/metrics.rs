@@ -1,8 +1,8 @@
 //! Server counters: what every server in the workshop counts while it runs.
 //!
 //! A server bumps plain atomics on its hot path and never waits for anyone: every operation
-//! here is a single `Relaxed` read-modify-write, so instrumentation costs a few nanoseconds per
-//! request and no lock. `Relaxed` is enough because no counter is used to synchronise other
+//! here is a single `Relaxed` read-modify-write, so an update costs a few nanoseconds
+//! (`benches/counter.rs`), a request a handful of them, and no lock. `Relaxed` is enough because no counter is used to synchronise other
 //! memory: the sampler only needs each counter's own value, and a sample that is a few
 //! nanoseconds stale in one counter relative to another is invisible at one sample per second.
 //!
@@ -20,6 +20,10 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use serde::{Deserialize, Serialize};
 
+/// Whether counters count: false only in a build with the `uncounted` feature, which measures
+/// what counting costs a server (BENCHMARKS.md). The compiler removes every update then.
+pub const COUNTING: bool = !cfg!(feature = "uncounted");
+
 /// A number that only goes up.
 #[derive(Debug, Default)]
 pub struct Counter(AtomicU64);
@@ -34,7 +38,9 @@ impl Counter {
     }
 
     pub fn add(&self, n: u64) {
-        self.0.fetch_add(n, Relaxed);
+        if COUNTING {
+            self.0.fetch_add(n, Relaxed);
+        }
     }
 
     pub fn get(&self) -> u64 {
@@ -62,15 +68,21 @@ impl Gauge {
     }
 
     pub fn incr(&self) {
-        self.0.fetch_add(1, Relaxed);
+        if COUNTING {
+            self.0.fetch_add(1, Relaxed);
+        }
     }
 
     pub fn decr(&self) {
-        self.0.fetch_sub(1, Relaxed);
+        if COUNTING {
+            self.0.fetch_sub(1, Relaxed);
+        }
     }
 
     pub fn set(&self, value: u64) {
-        self.0.store(value, Relaxed);
+        if COUNTING {
+            self.0.store(value, Relaxed);
+        }
     }
 
     pub fn get(&self) -> u64 {

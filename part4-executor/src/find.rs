@@ -166,7 +166,7 @@ impl Worker {
 
 /// Runs a steal until it gives an answer: `Retry` means it lost a race with another thief or
 /// the owner, and trying again is cheap.
-fn retry<T>(mut steal: impl FnMut() -> Steal<T>) -> Option<T> {
+pub fn retry<T>(mut steal: impl FnMut() -> Steal<T>) -> Option<T> {
     loop {
         match steal() {
             Steal::Success(task) => return Some(task),
