@@ -9,7 +9,7 @@
 //!   0 █████    37 18.3k     0    45  98%
 //!   1 █░░░░     3 17.9k  1204   312  71%
 //! inj █░░░░     6
-//! busy, newest right · █ ours █ tokio
+//! busy, newest right
 //!   0 ▃▃▃▃▃▃▃▃▄▄▅▅▅▆▆▆▇▇▇█
 //!   1 ▃▃▃▃▃▃▃▃▃▃▄▄▄▄▅▅▅▅▆▆
 //! per second: polls, tasks stolen, parks
