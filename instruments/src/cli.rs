@@ -88,8 +88,8 @@ pub struct DemoArgs {
     /// or 10s without a scenario.
     #[arg(long, value_parser = parse_nonzero_duration, value_name = "DURATION")]
     pub duration: Option<Duration>,
-    /// Play a scripted load timeline: a built-in name (story, churn; a part may have its own
-    /// story) or a file.
+    /// Play a scripted load timeline: a built-in name (story, churn, and the part's own: an
+    /// unknown name lists them all) or a file.
     /// Default: story, unless -c, --rate or --churn set the load by hand.
     #[arg(long, value_name = "NAME|FILE")]
     pub scenario: Option<String>,

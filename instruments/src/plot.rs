@@ -228,7 +228,8 @@ impl Axis {
                 if high > low {
                     low..high
                 } else {
-                    low - 1.0..low + 1.0
+                    // Every value is 0: a line along the bottom, and no negative ticks.
+                    0.0..1.0
                 }
             }
         };

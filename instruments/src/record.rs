@@ -212,7 +212,7 @@ pub fn replay<P: Part>(path: &Path, speed: f64, theme: Theme) -> anyhow::Result<
     dashboard::run::<P::View>(info, receiver, move |action| {
         if !matches!(action, Action::Quit) {
             let _ = notices.send(UiEvent::Message(
-                "This is a replay: the load cannot be changed.".to_string(),
+                "This is a replay: the load and the server cannot be changed.".to_string(),
             ));
         }
     })

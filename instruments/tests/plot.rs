@@ -159,6 +159,20 @@ fn a_log_axis_leaves_out_what_it_cannot_show() {
 }
 
 #[test]
+fn a_series_that_stays_at_zero_has_no_negative_ticks() {
+    // An empty queue all run long, as in a recording where nothing waited.
+    let idle = vec![series("queue", &[(0.0, 0.0), (1.0, 0.0), (2.0, 0.0)])];
+    let svg = chart(Scale::Linear, Scale::Linear, idle, vec![])
+        .to_svg()
+        .expect("a flat series draws");
+    let texts = texts(&svg);
+    assert!(
+        texts.contains(&"0") && !texts.iter().any(|t| t.starts_with('-')),
+        "the axis starts at 0, with no negative tick: {texts:?}"
+    );
+}
+
+#[test]
 fn writing_into_a_missing_directory_is_an_error() {
     let path = std::env::temp_dir()
         .join("no-such-directory-for-plots")

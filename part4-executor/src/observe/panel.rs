@@ -9,7 +9,7 @@
 //!   0 █████    37 18.3k     0    45  98%
 //!   1 █░░░░     3 17.9k  1204   312  71%
 //! inj █░░░░     6
-//! busy, newest right · █ ours █ tokio
+//! busy, newest right
 //!   0 ▃▃▃▃▃▃▃▃▄▄▅▅▅▆▆▆▇▇▇█
 //!   1 ▃▃▃▃▃▃▃▃▃▃▄▄▄▄▅▅▅▅▆▆
 //! per second: polls, tasks stolen, parks
@@ -23,15 +23,15 @@
 //! rows allow.
 //!
 //! What to look for: the queue bars are where tasks wait. A burst of new connections lands
-//! on the worker that accepted them — one long bar — and the others' `steal` column shows
-//! them taking part of it at a time when they run dry. A spawn storm (`t`) fills one queue:
+//! on the worker that accepted them, and the others steal part of it at a time when they run
+//! dry — so fast that a sample a second rarely catches the long bar. A spawn storm (`t`) fills one queue:
 //! Tokio's holds 256 tasks, and the rest overflows into the injector (`inj`), which every
 //! worker drains; ours grows, and the storm waits there until the others steal it. A blocked
 //! worker (`b`) runs nothing else while its task blocks, and — a lesson of its own — reports
 //! nothing either: workers publish their counts when they park and every few dozen polls
 //! (Tokio: `tokio/src/runtime/metrics/batch.rs`, submitted from
 //! `tokio/src/runtime/scheduler/multi_thread/worker.rs`), so a worker stuck inside one poll
-//! reads as idle, its polls at zero, while the others steal its queue.
+//! reads as idle, its polls at zero, while the others serve on.
 //!
 //! The panel fits whatever area the dashboard gives it, from 38 columns beside the htop view
 //! to the whole screen; short on rows, it keeps the table and drops the explanations, then
