@@ -31,7 +31,7 @@ pub fn charts(samples: &[Sample<ExecutorSample>]) -> Vec<PartChart> {
     vec![
         PartChart {
             file: "executor-busy",
-            title: "Workers: share of the tick running tasks",
+            title: "Workers: share of the tick at work (ours: not parked)",
             y_label: "% busy",
             series: per_worker(|w| Some(w.busy_percent)),
         },

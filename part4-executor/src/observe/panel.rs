@@ -285,7 +285,7 @@ fn explanations(sample: &ExecutorSample, wide: bool, lifo: bool) -> Vec<Line<'st
             "inj: the queue all workers share",
             "steal: taken from another's queue",
             "park: went to sleep, out of work",
-            "busy: share of the tick running tasks",
+            "busy: share of the tick at work",
         ]);
     }
     lines
