@@ -165,26 +165,39 @@ impl<X: PartView> Recording<X> {
     }
 }
 
+impl<X> Recording<X> {
+    /// The header and help of the dashboard that replays this recording (read from `path`),
+    /// for a part titled `title` whose rows read as `reading`.
+    pub fn replay_info(
+        &self,
+        path: &Path,
+        title: &str,
+        reading: &[(&'static str, &'static str)],
+    ) -> DemoInfo {
+        match &self.header {
+            Some(header) => DemoInfo {
+                title: format!("REPLAY · {}", header.title),
+                subtitle: header.subtitle.clone(),
+                notes: header.notes.clone(),
+                reading: reading.to_vec(),
+            },
+            None => DemoInfo {
+                title: format!("REPLAY · {title}"),
+                subtitle: path.display().to_string(),
+                notes: Vec::new(),
+                reading: reading.to_vec(),
+            },
+        }
+    }
+}
+
 /// Plays a recording in the dashboard, at its recorded pace times `speed`.
 pub fn replay<P: Part>(path: &Path, speed: f64) -> anyhow::Result<()> {
     let recording = Recording::<P::View>::read(path, P::NAME)?;
     dashboard::require_terminal(
         "run replay from a terminal (the recording itself is JSON lines, one sample each)",
     )?;
-    let info = match &recording.header {
-        Some(header) => DemoInfo {
-            title: format!("REPLAY · {}", header.title),
-            subtitle: header.subtitle.clone(),
-            notes: header.notes.clone(),
-            reading: P::READING.to_vec(),
-        },
-        None => DemoInfo {
-            title: format!("REPLAY · {}", P::TITLE),
-            subtitle: path.display().to_string(),
-            notes: Vec::new(),
-            reading: P::READING.to_vec(),
-        },
-    };
+    let info = recording.replay_info(path, P::TITLE, P::READING);
     let (feeder, receiver) = mpsc::channel();
     let notices = feeder.clone();
     let samples = recording.samples;
