@@ -348,7 +348,7 @@ pub mod replay {
     use super::screen;
     use crate::dashboard::{DashboardState, PartView};
     use crate::record::Recording;
-    use crate::scenario::Scenario;
+    use crate::scenario::{Player, Scenario};
 
     /// Two terminals the dashboard is drawn on: the roomy one (the part's panel beside the
     /// htop view) and the smallest it supports (the panel in place of the htop view, after
@@ -402,7 +402,17 @@ pub mod replay {
                 );
             }
         }
-        let stages: Vec<&str> = scenario.steps.iter().filter_map(|s| s.note.as_deref()).collect();
+        // The stages as the demo's player announces them, step by step.
+        let mut player = Player::new(scenario.clone());
+        let mut stages: Vec<String> = Vec::new();
+        for step in &scenario.steps {
+            player.due(step.at);
+            if let Some(stage) = player.stage()
+                && stages.last() != Some(&stage)
+            {
+                stages.push(stage);
+            }
+        }
         assert_eq!(
             stages_seen,
             stages,

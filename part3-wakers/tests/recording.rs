@@ -9,11 +9,8 @@ use instruments::testing::replay;
 #[test]
 fn the_shipped_story_replays_to_its_end() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let story = Scenario::load(
-        root.join("scenarios/story.scenario").to_str().expect("a UTF-8 path"),
-        &[],
-    )
-    .expect("part 3's story parses");
+    let story = Scenario::parse("story", include_str!("../scenarios/story.scenario"))
+        .expect("part 3's story parses");
     replay::to_the_end::<part3_wakers::observe::WakersSample>(
         &root.join("../recordings/part3-story.jsonl"),
         env!("CARGO_PKG_NAME"),
