@@ -364,10 +364,16 @@ pub mod replay {
     pub fn to_the_end<X: PartView>(path: &Path, part: &str, scenario: &Scenario) -> String {
         let recording = Recording::<X>::read(path, part)
             .unwrap_or_else(|e| panic!("{} does not replay: {e:#}", path.display()));
-        let header = recording.header.as_ref().unwrap_or_else(|| {
-            panic!("{} has no header: record it with --record", path.display())
-        });
-        assert_eq!(header.part, part, "{} was recorded by another part", path.display());
+        let header = recording
+            .header
+            .as_ref()
+            .unwrap_or_else(|| panic!("{} has no header: record it with --record", path.display()));
+        assert_eq!(
+            header.part,
+            part,
+            "{} was recorded by another part",
+            path.display()
+        );
         assert!(
             recording.summary.is_some(),
             "{} has no summary: the run was stopped before the scenario's end",

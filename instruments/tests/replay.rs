@@ -13,7 +13,8 @@ use instruments::testing::replay;
 const PART: &str = "part0-test";
 
 /// Two stages of two seconds each.
-const SCENARIO: &str = "0s connections=0 \"Idle.\"\n2s connections=10 rate=20 \"Ten clients.\"\n4s end\n";
+const SCENARIO: &str =
+    "0s connections=0 \"Idle.\"\n2s connections=10 rate=20 \"Ten clients.\"\n4s end\n";
 
 /// How the recording under test was cut.
 #[derive(Clone, Copy, PartialEq)]
@@ -34,7 +35,11 @@ fn record(name: &str, cut: Cut) -> PathBuf {
     let mut recorder =
         Recorder::create(&path, PART, &info, Duration::from_secs(1)).expect("create a recording");
     let mut player = Player::new(scenario.clone());
-    let last = if cut == Cut::AfterTheFirstStage { 1 } else { scenario.end.as_secs() };
+    let last = if cut == Cut::AfterTheFirstStage {
+        1
+    } else {
+        scenario.end.as_secs()
+    };
     for t in 0..=last {
         player.due(Duration::from_secs(t));
         let sample: Sample<()> = Sample {
@@ -45,7 +50,9 @@ fn record(name: &str, cut: Cut) -> PathBuf {
         recorder.sample(&sample).expect("write a sample");
     }
     if cut != Cut::NoSummary {
-        recorder.finish(&Summary::default()).expect("write the summary");
+        recorder
+            .finish(&Summary::default())
+            .expect("write the summary");
     }
     path
 }
