@@ -166,28 +166,42 @@ impl<X: PartView> Recording<X> {
     }
 }
 
+impl<X> Recording<X> {
+    /// The header and help of the dashboard that replays this recording (read from `path`),
+    /// for a part titled `title` whose rows read as `reading`, drawn in `theme`.
+    pub fn replay_info(
+        &self,
+        path: &Path,
+        title: &str,
+        reading: &[(&'static str, &'static str)],
+        theme: Theme,
+    ) -> DemoInfo {
+        match &self.header {
+            Some(header) => DemoInfo {
+                title: format!("REPLAY · {}", header.title),
+                subtitle: header.subtitle.clone(),
+                notes: header.notes.clone(),
+                reading: reading.to_vec(),
+                theme,
+            },
+            None => DemoInfo {
+                title: format!("REPLAY · {title}"),
+                subtitle: path.display().to_string(),
+                notes: Vec::new(),
+                reading: reading.to_vec(),
+                theme,
+            },
+        }
+    }
+}
+
 /// Plays a recording in the dashboard, at its recorded pace times `speed`.
 pub fn replay<P: Part>(path: &Path, speed: f64, theme: Theme) -> anyhow::Result<()> {
     let recording = Recording::<P::View>::read(path, P::NAME)?;
     dashboard::require_terminal(
         "run replay from a terminal (the recording itself is JSON lines, one sample each)",
     )?;
-    let info = match &recording.header {
-        Some(header) => DemoInfo {
-            title: format!("REPLAY · {}", header.title),
-            subtitle: header.subtitle.clone(),
-            notes: header.notes.clone(),
-            reading: P::READING.to_vec(),
-            theme,
-        },
-        None => DemoInfo {
-            title: format!("REPLAY · {}", P::TITLE),
-            subtitle: path.display().to_string(),
-            notes: Vec::new(),
-            reading: P::READING.to_vec(),
-            theme,
-        },
-    };
+    let info = recording.replay_info(path, P::TITLE, P::READING, theme);
     let (feeder, receiver) = mpsc::channel();
     let notices = feeder.clone();
     let samples = recording.samples;

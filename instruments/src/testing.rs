@@ -383,3 +383,100 @@ pub mod screen {
             .join("\n")
     }
 }
+
+/// A recording played to its end through the dashboard, with no terminal: what `replay FILE`
+/// shows, drawn into ratatui's `TestBackend` instead of the screen. The tests of the
+/// recordings that ship in `recordings/` use it.
+pub mod replay {
+    use std::path::Path;
+
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    use super::screen;
+    use crate::dashboard::{DashboardState, PartView, Theme};
+    use crate::record::Recording;
+    use crate::scenario::{Player, Scenario};
+
+    /// Two terminals the dashboard is drawn on: the roomy one (the part's panel beside the
+    /// htop view) and the smallest it supports (the panel in place of the htop view, after
+    /// `Tab`).
+    const ROOMY: (u16, u16) = (120, 40);
+    const SMALLEST: (u16, u16) = (80, 24);
+
+    /// Reads the recording at `path`, made by the part called `part` while it played
+    /// `scenario`, and draws the dashboard after each of its samples on both terminals, as a
+    /// replay would. Fails unless the recording parses, comes from `part`, shows every stage
+    /// of `scenario` in order, each on the screen while it plays, and ends with its summary
+    /// (the run went to its end). Returns the last roomy screen.
+    pub fn to_the_end<X: PartView>(path: &Path, part: &str, scenario: &Scenario) -> String {
+        let recording = Recording::<X>::read(path, part)
+            .unwrap_or_else(|e| panic!("{} does not replay: {e:#}", path.display()));
+        let header = recording
+            .header
+            .as_ref()
+            .unwrap_or_else(|| panic!("{} has no header: record it with --record", path.display()));
+        assert_eq!(
+            header.part,
+            part,
+            "{} was recorded by another part",
+            path.display()
+        );
+        assert!(
+            recording.summary.is_some(),
+            "{} has no summary: the run was stopped before the scenario's end",
+            path.display()
+        );
+
+        let info = recording.replay_info(path, part, &[], Theme::Default);
+        let mut roomy = DashboardState::<X>::new(info.clone());
+        let mut smallest = DashboardState::<X>::new(info);
+        if X::PANEL.is_some() {
+            smallest.handle_key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE));
+        }
+        let mut stages_seen: Vec<String> = Vec::new();
+        let mut last_screen = String::new();
+        for sample in recording.samples {
+            if let Some(stage) = &sample.stage
+                && stages_seen.last() != Some(stage)
+            {
+                stages_seen.push(stage.clone());
+            }
+            let stage = sample.stage.clone();
+            roomy.push(sample.clone());
+            smallest.push(sample);
+            last_screen = screen::draw(&roomy, ROOMY.0, ROOMY.1);
+            screen::draw(&smallest, SMALLEST.0, SMALLEST.1);
+            if let Some(stage) = stage {
+                let opening: String = stage.split(' ').take(3).collect::<Vec<_>>().join(" ");
+                assert!(
+                    last_screen.contains(&opening),
+                    "{}: the stage {stage:?} is not on the screen:\n{last_screen}",
+                    path.display()
+                );
+            }
+        }
+        // The stages as the demo's player announces them, step by step.
+        let mut player = Player::new(scenario.clone());
+        let mut stages: Vec<String> = Vec::new();
+        for step in &scenario.steps {
+            player.due(step.at);
+            if let Some(stage) = player.stage()
+                && stages.last() != Some(&stage)
+            {
+                stages.push(stage);
+            }
+        }
+        assert_eq!(
+            stages_seen,
+            stages,
+            "{} does not play the {} scenario from its start to its end",
+            path.display(),
+            scenario.name
+        );
+        assert!(
+            last_screen.contains("REPLAY"),
+            "the replay's screen does not say it is a replay:\n{last_screen}"
+        );
+        last_screen
+    }
+}
