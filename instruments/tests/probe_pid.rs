@@ -3,22 +3,35 @@
 #![cfg(target_os = "linux")]
 
 use std::cell::RefCell;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
 use instruments::probe::pid::PidProbe;
 use instruments::testing::eventually;
 
+/// A child process that is killed when the test ends, a failed assertion included: a spinning
+/// shell left behind would take a core from everything that runs after the tests.
+struct KilledOnDrop(Child);
+
+impl Drop for KilledOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 #[test]
 fn a_busy_child_shows_its_cpu_and_memory() {
     // A shell spinning in a loop: one thread, all the CPU it gets.
-    let mut child = Command::new("sh")
-        .args(["-c", "while :; do :; done"])
-        .stdin(Stdio::null())
-        .spawn()
-        .expect("sh runs");
-    let probe = RefCell::new(PidProbe::new(child.id()));
+    let mut child = KilledOnDrop(
+        Command::new("sh")
+            .args(["-c", "while :; do :; done"])
+            .stdin(Stdio::null())
+            .spawn()
+            .expect("sh runs"),
+    );
+    let probe = RefCell::new(PidProbe::new(child.0.id()));
     // Until the child has finished becoming `sh` (exec), it may have no memory of its own yet.
     eventually("the child shows its memory", || {
         probe.borrow_mut().sample().expect("the child is alive").rss > 0
@@ -34,8 +47,8 @@ fn a_busy_child_shows_its_cpu_and_memory() {
             > 0.0
     });
 
-    child.kill().expect("the child can be killed");
-    child.wait().expect("and reaped");
+    child.0.kill().expect("the child can be killed");
+    child.0.wait().expect("and reaped");
     assert!(
         probe.borrow_mut().sample().is_err(),
         "a reaped process cannot be sampled"
