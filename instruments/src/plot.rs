@@ -62,6 +62,10 @@ pub struct LineChart {
 const SIZE: (u32, u32) = (800, 480);
 /// Room above the tallest point, so that it does not sit on the frame.
 const HEADROOM: f64 = 1.08;
+/// The same on a chart with marks: their captions' rows take the top eighth of the plot, so the
+/// tallest point stays under them rather than behind their text. (A log axis ends on a whole
+/// decade instead.)
+const CAPTION_HEADROOM: f64 = 1.25;
 /// Marks' captions go on this many staggered rows, so that neighbouring marks' captions do not
 /// print over each other.
 const CAPTION_ROWS: i32 = 3;
@@ -212,8 +216,9 @@ impl Scale {
 }
 
 impl Axis {
-    /// The axis that shows every one of `plotted` (already in plotted units).
-    fn fitting(scale: Scale, plotted: impl Iterator<Item = f64>) -> Axis {
+    /// The axis that shows every one of `plotted` (already in plotted units), with `headroom`
+    /// times the highest value at the top of a linear one.
+    fn fitting(scale: Scale, plotted: impl Iterator<Item = f64>, headroom: f64) -> Axis {
         let (low, high) = plotted.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
             (lo.min(v), hi.max(v))
         });
@@ -224,7 +229,7 @@ impl Axis {
             Scale::Log => low.floor()..high.ceil(),
             Scale::Linear => {
                 let low = low.min(0.0);
-                let high = if high > 0.0 { high * HEADROOM } else { 0.0 };
+                let high = if high > 0.0 { high * headroom } else { 0.0 };
                 if high > low {
                     low..high
                 } else {
@@ -322,8 +327,14 @@ impl LineChart {
         let x = Axis::fitting(
             self.x_scale,
             points().map(|p| p.0).chain(marks.iter().map(|m| m.0)),
+            HEADROOM,
         );
-        let y = Axis::fitting(self.y_scale, points().map(|p| p.1));
+        let y_headroom = if marks.is_empty() {
+            HEADROOM
+        } else {
+            CAPTION_HEADROOM
+        };
+        let y = Axis::fitting(self.y_scale, points().map(|p| p.1), y_headroom);
 
         let root = backend.into_drawing_area();
         root.fill(&WHITE)?;

@@ -200,3 +200,49 @@ fn tick_labels_are_short() {
         assert_eq!(human(value), label, "human({value})");
     }
 }
+
+/// The number after `name="` in an SVG element's text.
+fn attribute(element: &str, name: &str) -> Option<f64> {
+    let start = element.find(&format!(" {name}=\""))? + name.len() + 3;
+    element[start..].split('"').next()?.parse().ok()
+}
+
+#[test]
+fn the_tallest_point_stays_under_the_marks_captions() {
+    // A flat line at its maximum all along: the worst case for a caption at the top.
+    let flat = series(
+        "flat",
+        &[(0.0, 20_000.0), (50.0, 20_000.0), (100.0, 20_000.0)],
+    );
+    let marks = (0..3)
+        .map(|i| Mark {
+            x: 30.0 * i as f64,
+            label: format!("stage {i}"),
+        })
+        .collect();
+    let svg = chart(Scale::Linear, Scale::Linear, vec![flat], marks)
+        .to_svg()
+        .expect("draws");
+    let lowest_caption = svg
+        .split("<text")
+        .filter(|t| t.contains("stage "))
+        .filter_map(|t| attribute(t, "y"))
+        .fold(f64::NEG_INFINITY, f64::max);
+    // The chart's points are the circles above the legend's swatch, which is at the top right.
+    let highest_point = svg
+        .split("<circle")
+        .skip(1)
+        .filter(|c| attribute(c, "cx").is_some_and(|x| x < 600.0))
+        .filter_map(|c| attribute(c, "cy"))
+        .fold(f64::INFINITY, f64::min);
+    let caption_height = 12.0;
+    assert!(
+        lowest_caption.is_finite() && highest_point.is_finite(),
+        "captions at {lowest_caption}, points at {highest_point}"
+    );
+    assert!(
+        lowest_caption + caption_height < highest_point,
+        "the lowest caption row (y {lowest_caption}) prints over the tallest point (y \
+         {highest_point}): leave room above the data for the captions"
+    );
+}
