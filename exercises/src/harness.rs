@@ -14,7 +14,10 @@
 //! led there. [`explain_panic`] runs each operation so that the failure says both.
 
 use std::panic::{self, AssertUnwindSafe};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::task::{Wake, Waker};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
@@ -207,5 +210,31 @@ mod tests {
         let payload = result.expect_err("no message can come");
         let message = payload.downcast_ref::<String>().map(String::as_str);
         assert!(message.is_some_and(|m| m.ends_with("did the job run?")));
+    }
+}
+
+/// A waker that counts its wakes: the tests' way to tell whether, and which, waker was woken.
+#[derive(Default)]
+pub struct CountingWaker(AtomicUsize);
+
+impl Wake for CountingWaker {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+impl CountingWaker {
+    /// A fresh counter, and the `Waker` that bumps it.
+    pub fn waker() -> (Arc<CountingWaker>, Waker) {
+        let count = Arc::new(CountingWaker::default());
+        (count.clone(), Waker::from(count))
+    }
+
+    /// Wakes so far.
+    pub fn wakes(&self) -> usize {
+        self.0.load(Ordering::SeqCst)
     }
 }

@@ -26,36 +26,14 @@ pub mod p3_scheduled_io;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::task::{Context, Poll, Wake, Waker};
+use std::task::{Context, Poll, Waker};
 use std::thread;
 
-use exercises::harness::within;
+use exercises::harness::{CountingWaker, within};
 use p3_scheduled_io::{Direction, ReadyEvent, ScheduledIo, Woken};
 
 const IF_STUCK: &str = "does a method wait for a lock it already holds (set_ready and \
                         poll_ready take the waiters' lock; are they called with it held)?";
-
-/// A task's waker that counts its wakes.
-#[derive(Default)]
-struct Task(AtomicUsize);
-
-impl Wake for Task {
-    fn wake(self: Arc<Self>) {
-        self.wake_by_ref();
-    }
-    fn wake_by_ref(self: &Arc<Self>) {
-        self.0.fetch_add(1, Ordering::SeqCst);
-    }
-}
-
-fn task() -> (Arc<Task>, Waker) {
-    let task = Arc::new(Task::default());
-    (task.clone(), Waker::from(task))
-}
-
-fn wakes(task: &Task) -> usize {
-    task.0.load(Ordering::SeqCst)
-}
 
 fn poll(io: &ScheduledIo, direction: Direction, waker: &Waker) -> Poll<ReadyEvent> {
     io.poll_ready(direction, &mut Context::from_waker(waker))
@@ -72,7 +50,7 @@ fn wake_all(woken: Woken) -> (bool, bool) {
 fn readiness_that_arrives_with_no_waiter_is_kept() {
     within(IF_STUCK, || {
         let io = ScheduledIo::new();
-        let (_, waker) = task();
+        let (_, waker) = CountingWaker::waker();
         assert!(
             poll(&io, Direction::Read, &waker).is_pending(),
             "a new ScheduledIo is not ready: the OS has reported nothing yet"
@@ -104,7 +82,7 @@ fn readiness_that_arrives_with_no_waiter_is_kept() {
 fn a_task_that_finds_it_not_ready_is_woken_by_the_next_event() {
     within(IF_STUCK, || {
         let io = ScheduledIo::new();
-        let (reader, waker) = task();
+        let (reader, waker) = CountingWaker::waker();
         assert!(
             poll(&io, Direction::Read, &waker).is_pending(),
             "nothing was reported yet: Pending"
@@ -119,7 +97,7 @@ fn a_task_that_finds_it_not_ready_is_woken_by_the_next_event() {
         );
         let (woke_reader, _) = wake_all(io.set_ready(true, false));
         assert!(
-            woke_reader && wakes(&reader) == 1,
+            woke_reader && reader.wakes() == 1,
             "readable was reported: set_ready must hand back the waiting reader's waker (and \
              the driver wakes it)"
         );
@@ -138,8 +116,8 @@ fn a_task_that_finds_it_not_ready_is_woken_by_the_next_event() {
 fn the_two_directions_are_separate() {
     within(IF_STUCK, || {
         let io = ScheduledIo::new();
-        let (reader, read_waker) = task();
-        let (writer, write_waker) = task();
+        let (reader, read_waker) = CountingWaker::waker();
+        let (writer, write_waker) = CountingWaker::waker();
         assert!(
             poll(&io, Direction::Read, &read_waker).is_pending(),
             "not readable yet"
@@ -154,7 +132,7 @@ fn the_two_directions_are_separate() {
             "writable only: set_ready hands back the writer's waker, and not the reader's"
         );
         assert_eq!(
-            (wakes(&reader), wakes(&writer)),
+            (reader.wakes(), writer.wakes()),
             (0, 1),
             "(reader wakes, writer wakes) after a writable event"
         );
@@ -182,8 +160,8 @@ fn the_two_directions_are_separate() {
 fn the_stored_waker_is_replaced_when_another_task_polls() {
     within(IF_STUCK, || {
         let io = ScheduledIo::new();
-        let (first, first_waker) = task();
-        let (second, second_waker) = task();
+        let (first, first_waker) = CountingWaker::waker();
+        let (second, second_waker) = CountingWaker::waker();
         for _ in 0..3 {
             assert!(
                 poll(&io, Direction::Read, &first_waker).is_pending(),
@@ -202,7 +180,7 @@ fn the_stored_waker_is_replaced_when_another_task_polls() {
         );
         wake_all(io.set_ready(true, false));
         assert_eq!(
-            (wakes(&first), wakes(&second)),
+            (first.wakes(), second.wakes()),
             (0, 1),
             "(first task wakes, second task wakes): only the task that polled last waits for \
              this socket now. Replace the stored waker when it does not will_wake the new one"
@@ -214,7 +192,7 @@ fn the_stored_waker_is_replaced_when_another_task_polls() {
 fn clear_makes_it_not_ready_until_the_next_event() {
     within(IF_STUCK, || {
         let io = ScheduledIo::new();
-        let (reader, waker) = task();
+        let (reader, waker) = CountingWaker::waker();
         io.set_ready(true, true);
         let Poll::Ready(seen) = poll(&io, Direction::Read, &waker) else {
             panic!("readable was reported: poll_ready(Read) must be Ready");
@@ -231,7 +209,7 @@ fn clear_makes_it_not_ready_until_the_next_event() {
         );
         wake_all(io.set_ready(true, false));
         assert_eq!(
-            wakes(&reader),
+            reader.wakes(),
             1,
             "the next readable event wakes the reader"
         );
@@ -246,7 +224,7 @@ fn clear_makes_it_not_ready_until_the_next_event() {
 fn a_clear_does_not_erase_readiness_that_arrived_since() {
     within(IF_STUCK, || {
         let io = ScheduledIo::new();
-        let (_, waker) = task();
+        let (_, waker) = CountingWaker::waker();
         io.set_ready(true, false);
         let Poll::Ready(seen) = poll(&io, Direction::Read, &waker) else {
             panic!("readable was reported: poll_ready(Read) must be Ready");
@@ -299,7 +277,8 @@ fn a_long_random_sequence_matches_a_model() {
         for seed in 0..20 {
             let mut random = Lcg(seed);
             let io = ScheduledIo::new();
-            let tasks: Vec<(Arc<Task>, Waker)> = (0..3).map(|_| task()).collect();
+            let tasks: Vec<(Arc<CountingWaker>, Waker)> =
+                (0..3).map(|_| CountingWaker::waker()).collect();
             let mut model = [Side::default(); 2];
             let mut events = 0usize;
             // The last event each direction's poll returned, and the event count then.
@@ -423,12 +402,12 @@ fn an_event_racing_a_poll_is_never_lost() {
         };
         let mut lost = Vec::new();
         for round in 1..=ROUNDS {
-            let (counter, waker) = task();
+            let (counter, waker) = CountingWaker::waker();
             go.store(round, Ordering::SeqCst);
             // Races the driver's set_ready.
             let first = poll(&io, Direction::Read, &waker);
             await_value(&done, round);
-            if first.is_pending() && wakes(&counter) == 0 {
+            if first.is_pending() && counter.wakes() == 0 {
                 lost.push(round);
             }
             // Back to "not readable" for the next round.

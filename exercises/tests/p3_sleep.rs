@@ -41,10 +41,10 @@ use std::panic;
 use std::pin::{Pin, pin};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll, Wake, Waker};
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use exercises::harness::{WAIT_LIMIT, within};
+use exercises::harness::{CountingWaker, WAIT_LIMIT, within};
 use p3_sleep::{Sleep, sleep, sleep_until};
 use part3_wakers::time::timeout;
 use part3_wakers::{JoinError, Runtime};
@@ -77,29 +77,6 @@ fn assert_timers(runtime: &Runtime, expected: usize, why: &str) {
 /// Polls `sleep` once with `cx` and returns what it said.
 fn poll_once(sleep: &mut Pin<&mut Sleep>, cx: &mut Context<'_>) -> Poll<()> {
     sleep.as_mut().poll(cx)
-}
-
-/// A waker that counts its wakes, to tell which waker a timer woke.
-#[derive(Default)]
-struct CountWakes(AtomicUsize);
-
-impl Wake for CountWakes {
-    fn wake(self: Arc<Self>) {
-        self.wake_by_ref();
-    }
-    fn wake_by_ref(self: &Arc<Self>) {
-        self.0.fetch_add(1, Ordering::SeqCst);
-    }
-}
-
-impl CountWakes {
-    fn waker() -> (Arc<CountWakes>, Waker) {
-        let count = Arc::new(CountWakes::default());
-        (count.clone(), Waker::from(count))
-    }
-    fn wakes(&self) -> usize {
-        self.0.load(Ordering::SeqCst)
-    }
 }
 
 /// Wraps a future and counts its polls.
@@ -165,7 +142,7 @@ fn a_deadline_already_passed_is_ready_at_once_without_a_timer() {
     within(IF_STUCK, || {
         let runtime = runtime();
         runtime.block_on(async {
-            let (_, waker) = CountWakes::waker();
+            let (_, waker) = CountingWaker::waker();
             let mut cx = Context::from_waker(&waker);
             let mut sleep = pin!(sleep_until(Instant::now()));
             assert_eq!(
@@ -239,7 +216,7 @@ fn ready_before_its_timer_fired_it_leaves_no_timer() {
     within(IF_STUCK, || {
         let runtime = runtime();
         runtime.block_on(async {
-            let (_, waker) = CountWakes::waker();
+            let (_, waker) = CountingWaker::waker();
             let mut cx = Context::from_waker(&waker);
             let mut sleep = pin!(sleep(SHORT));
             assert_eq!(
@@ -328,8 +305,8 @@ fn dropping_a_sleep_early_cancels_its_timer() {
 fn polled_by_another_waker_it_wakes_that_one() {
     within(IF_STUCK, || {
         let runtime = runtime();
-        let (first_count, first) = CountWakes::waker();
-        let (second_count, second) = CountWakes::waker();
+        let (first_count, first) = CountingWaker::waker();
+        let (second_count, second) = CountingWaker::waker();
         runtime.block_on(async {
             let mut sleep = pin!(sleep(SHORT));
             assert_eq!(

@@ -36,28 +36,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Wake, Waker};
 
-use exercises::harness::within;
+use exercises::harness::{CountingWaker, within};
 use p4_coop_budget::{BUDGET_PER_POLL, poll_proceed, remaining, with_budget};
 
 const IF_STUCK: &str = "does poll_proceed ever return Pending inside with_budget?";
-
-/// A waker that counts its wakes.
-#[derive(Default)]
-struct CountingWaker(AtomicUsize);
-
-impl Wake for CountingWaker {
-    fn wake(self: Arc<Self>) {
-        self.wake_by_ref();
-    }
-    fn wake_by_ref(self: &Arc<Self>) {
-        self.0.fetch_add(1, Ordering::SeqCst);
-    }
-}
-
-fn counting_waker() -> (Arc<CountingWaker>, Waker) {
-    let count = Arc::new(CountingWaker::default());
-    (count.clone(), Waker::from(count))
-}
 
 /// Calls `poll_proceed` until it returns `Pending` (or `limit` times): how many were `Ready`.
 fn spend_all(cx: &mut Context<'_>, limit: u32) -> u32 {
@@ -71,7 +53,7 @@ fn spend_all(cx: &mut Context<'_>, limit: u32) -> u32 {
 #[test]
 fn outside_a_poll_every_operation_proceeds() {
     within(IF_STUCK, || {
-        let (wakes, waker) = counting_waker();
+        let (wakes, waker) = CountingWaker::waker();
         let mut cx = Context::from_waker(&waker);
         assert_eq!(
             remaining(),
@@ -86,7 +68,7 @@ fn outside_a_poll_every_operation_proceeds() {
              a plain thread is not a task, and nobody would poll it again"
         );
         assert_eq!(
-            wakes.0.load(Ordering::SeqCst),
+            wakes.wakes(),
             0,
             "outside a poll, poll_proceed must not wake anyone"
         );
@@ -96,7 +78,7 @@ fn outside_a_poll_every_operation_proceeds() {
 #[test]
 fn a_poll_may_do_its_budget_then_must_yield_and_wake_itself() {
     within(IF_STUCK, || {
-        let (wakes, waker) = counting_waker();
+        let (wakes, waker) = CountingWaker::waker();
         let mut cx = Context::from_waker(&waker);
         with_budget(|| {
             assert_eq!(
@@ -112,7 +94,7 @@ fn a_poll_may_do_its_budget_then_must_yield_and_wake_itself() {
             );
             assert_eq!(remaining(), Some(0), "the budget is spent: Some(0) left");
             assert_eq!(
-                wakes.0.load(Ordering::SeqCst),
+                wakes.wakes(),
                 1,
                 "poll_proceed returned Pending once, and must have woken the task once with \
                  cx.waker(): a yield is not a wait, and nobody else will ever wake the task"
@@ -122,7 +104,7 @@ fn a_poll_may_do_its_budget_then_must_yield_and_wake_itself() {
                 "once spent, the budget stays spent until the poll ends"
             );
             assert_eq!(
-                wakes.0.load(Ordering::SeqCst),
+                wakes.wakes(),
                 2,
                 "each Pending from poll_proceed wakes the task"
             );
@@ -141,7 +123,7 @@ fn the_budget_there_was_before_is_back_after_the_poll() {
             "after with_budget the thread is outside any poll again: remaining() must be None \
              (was the budget left in place?)"
         );
-        let (_, waker) = counting_waker();
+        let (_, waker) = CountingWaker::waker();
         let mut cx = Context::from_waker(&waker);
         with_budget(|| {
             for _ in 0..10 {
@@ -168,7 +150,7 @@ fn the_budget_there_was_before_is_back_after_the_poll() {
 #[test]
 fn a_panicking_poll_puts_the_budget_back_too() {
     within(IF_STUCK, || {
-        let (_, waker) = counting_waker();
+        let (_, waker) = CountingWaker::waker();
         let panicked = panic::catch_unwind(AssertUnwindSafe(|| {
             with_budget(|| {
                 let mut cx = Context::from_waker(&waker);
@@ -190,7 +172,7 @@ fn a_panicking_poll_puts_the_budget_back_too() {
 #[test]
 fn every_poll_gets_a_fresh_budget() {
     within(IF_STUCK, || {
-        let (_, waker) = counting_waker();
+        let (_, waker) = CountingWaker::waker();
         let mut cx = Context::from_waker(&waker);
         let mut spent = Vec::new();
         // Polls that spend a little, and polls that spend everything, in turn: each must get

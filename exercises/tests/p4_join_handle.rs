@@ -34,38 +34,14 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
-use std::task::{Context, Poll, RawWaker, RawWakerVTable, Wake, Waker};
+use std::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 use std::thread;
 
-use exercises::harness::{recv_within, within};
+use exercises::harness::{CountingWaker, recv_within, within};
 use p4_join_handle::{BoxFuture, JoinHandle, TaskId, joined};
 
 const IF_STUCK: &str = "does polling the task side or the handle wait for something (a lock \
                         held across a wake, a loop)?";
-
-/// A waker that counts its wakes.
-#[derive(Default)]
-struct CountingWaker(AtomicUsize);
-
-impl Wake for CountingWaker {
-    fn wake(self: Arc<Self>) {
-        self.wake_by_ref();
-    }
-    fn wake_by_ref(self: &Arc<Self>) {
-        self.0.fetch_add(1, Ordering::SeqCst);
-    }
-}
-
-impl CountingWaker {
-    fn wakes(&self) -> usize {
-        self.0.load(Ordering::SeqCst)
-    }
-}
-
-fn counting_waker() -> (Arc<CountingWaker>, Waker) {
-    let count = Arc::new(CountingWaker::default());
-    (count.clone(), Waker::from(count))
-}
 
 /// A waker's probe: the wakes it counted; whether it has been cloned (the handle's poll is under
 /// way: the race test finishes the task then); whether the task has finished.
@@ -186,7 +162,7 @@ fn the_output_reaches_the_handle() {
             handle.is_finished(),
             "the task finished: is_finished must be true"
         );
-        let (_, waker) = counting_waker();
+        let (_, waker) = CountingWaker::waker();
         match poll_handle(&mut handle, &waker) {
             Poll::Ready(Ok(7)) => {}
             Poll::Ready(Ok(other)) => panic!("the handle gave {other}, the task returned 7"),
@@ -201,7 +177,7 @@ fn a_waiting_handle_is_woken_once_the_task_finishes() {
     within(IF_STUCK, || {
         let gate = Arc::new(AtomicBool::new(false));
         let (mut task, mut handle) = joined(TaskId::next(), gated(gate.clone(), "done"));
-        let (wakes, waker) = counting_waker();
+        let (wakes, waker) = CountingWaker::waker();
         assert!(
             poll_handle(&mut handle, &waker).is_pending(),
             "the task has not run: the handle must say Pending"
@@ -235,8 +211,8 @@ fn the_waker_of_the_latest_poll_is_the_one_woken() {
     within(IF_STUCK, || {
         let gate = Arc::new(AtomicBool::new(false));
         let (mut task, mut handle) = joined(TaskId::next(), gated(gate.clone(), 1));
-        let (first, first_waker) = counting_waker();
-        let (second, second_waker) = counting_waker();
+        let (first, first_waker) = CountingWaker::waker();
+        let (second, second_waker) = CountingWaker::waker();
         assert!(
             poll_handle(&mut handle, &first_waker).is_pending(),
             "not finished: Pending"
@@ -273,7 +249,7 @@ fn a_panic_in_the_task_is_an_error_through_the_handle() {
             }
             5
         });
-        let (wakes, waker) = counting_waker();
+        let (wakes, waker) = CountingWaker::waker();
         assert!(
             poll_handle(&mut handle, &waker).is_pending(),
             "not run yet: Pending"
@@ -319,7 +295,7 @@ fn a_task_dropped_unfinished_reports_cancelled() {
             let _held = held;
             std::future::pending::<()>().await;
         });
-        let (wakes, waker) = counting_waker();
+        let (wakes, waker) = CountingWaker::waker();
         assert!(run_task(&mut task).is_pending(), "the task waits forever");
         assert!(
             poll_handle(&mut handle, &waker).is_pending(),
@@ -359,7 +335,7 @@ fn dropping_the_handle_detaches_the_task() {
         let gate = Arc::new(AtomicBool::new(false));
         let output = Counted(dropped.clone());
         let (mut task, mut handle) = joined(TaskId::next(), gated(gate.clone(), output));
-        let (waker_count, waker) = counting_waker();
+        let (waker_count, waker) = CountingWaker::waker();
         assert!(
             poll_handle(&mut handle, &waker).is_pending(),
             "not finished: Pending"
