@@ -2,7 +2,7 @@
 # What counting costs each server: the same server built twice — as usual, and with the
 # `instruments/uncounted` feature, which compiles the counters out (and with them part 2's
 # event log and part 3's counting waker) — loaded in turn by the same, normally built, load
-# generator. Prints one line per run, then the medians per server.
+# generator. Prints one line per run, then per server the medians and each round's ratio.
 #
 #   scripts/counting-cost.sh                       # every server, 3 rounds of 20 s each
 #   ROUNDS=5 DURATION=30s scripts/counting-cost.sh part2-reactor part3-wakers
@@ -72,14 +72,21 @@ done
 median() {
     tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
 }
+# Each round's uncounted run divided by its counted one: the two ran back to back, so a
+# machine that drifts through the series moves both.
+ratios() {
+    paste -d ' ' <(tr ' ' '\n' <<<"$2" | grep .) <(tr ' ' '\n' <<<"$1" | grep .) |
+        awk '{ printf "%.2f ", $1 / $2 }'
+}
 echo
 echo "| server | counted req/s (runs; median) |" \
-    "uncounted req/s (runs; median) | uncounted ÷ counted |"
+    "uncounted req/s (runs; median) | uncounted ÷ counted, per round; median |"
 echo "|---|---|---|---|"
 for server in "${servers[@]}"; do
     counted=$(median <<<"${results[$server/counted]}")
     uncounted=$(median <<<"${results[$server/uncounted]}")
-    ratio=$(awk -v c="$counted" -v u="$uncounted" 'BEGIN { printf "%.2f", u / c }')
+    per_round=$(ratios "${results[$server/counted]}" "${results[$server/uncounted]}")
     echo "| $server | ${results[$server/counted]% }; **$counted** |" \
-        "${results[$server/uncounted]% }; **$uncounted** | $ratio |"
+        "${results[$server/uncounted]% }; **$uncounted** |" \
+        "${per_round% }; **$(median <<<"$per_round")** |"
 done

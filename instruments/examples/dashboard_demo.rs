@@ -17,7 +17,7 @@ use std::thread;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use instruments::dashboard::{self, Action, DemoInfo, Theme, UiEvent};
+use instruments::dashboard::{self, Action, Controls, DemoInfo, Theme, UiEvent};
 use instruments::load::{ConnectionMode, LoadReport, Pacing, Percentiles};
 use instruments::sample::{ProcessSample, Sample, ThreadRow};
 
@@ -269,6 +269,7 @@ fn main() -> anyhow::Result<()> {
         ],
         reading: Vec::new(),
         theme: Theme::Default,
+        controls: Controls::Live,
     };
     dashboard::run(info, received, |action| lock(&model).act(&action))?;
     if feeder.is_finished() {

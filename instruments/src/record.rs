@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, bail};
 use serde::{Deserialize, Serialize};
 
-use crate::dashboard::{self, Action, DemoInfo, PartView, Theme, UiEvent};
+use crate::dashboard::{self, Controls, DemoInfo, PartView, Theme, UiEvent};
 use crate::part::Part;
 use crate::sample::{Sample, Summary};
 
@@ -183,6 +183,7 @@ impl<X> Recording<X> {
                 notes: header.notes.clone(),
                 reading: reading.to_vec(),
                 theme,
+                controls: Controls::Replay,
             },
             None => DemoInfo {
                 title: format!("REPLAY · {title}"),
@@ -190,6 +191,7 @@ impl<X> Recording<X> {
                 notes: Vec::new(),
                 reading: reading.to_vec(),
                 theme,
+                controls: Controls::Replay,
             },
         }
     }
@@ -203,7 +205,6 @@ pub fn replay<P: Part>(path: &Path, speed: f64, theme: Theme) -> anyhow::Result<
     )?;
     let info = recording.replay_info(path, P::TITLE, P::READING, theme);
     let (feeder, receiver) = mpsc::channel();
-    let notices = feeder.clone();
     let samples = recording.samples;
     thread::Builder::new()
         .name("replay".into())
@@ -223,11 +224,7 @@ pub fn replay<P: Part>(path: &Path, speed: f64, theme: Theme) -> anyhow::Result<
                 "End of the recording (q quits).".to_string(),
             ));
         })?;
-    dashboard::run::<P::View>(info, receiver, move |action| {
-        if !matches!(action, Action::Quit) {
-            let _ = notices.send(UiEvent::Message(
-                "This is a replay: the load and the server cannot be changed.".to_string(),
-            ));
-        }
-    })
+    // The dashboard keeps every key but those of the view from a replay (`Controls::Replay`):
+    // nothing reaches here but quitting.
+    dashboard::run::<P::View>(info, receiver, |_| {})
 }

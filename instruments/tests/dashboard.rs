@@ -15,7 +15,7 @@ use ratatui::layout::Rect;
 use ratatui::widgets::{Paragraph, Widget};
 use serde::{Deserialize, Serialize};
 
-use instruments::dashboard::{DashboardState, DemoInfo, PartView, Theme, View};
+use instruments::dashboard::{Controls, DashboardState, DemoInfo, PartView, Theme, View};
 use instruments::load::{ConnectionMode, LoadReport, Pacing, Percentiles};
 use instruments::sample::{ProcessSample, Sample, ThreadRow};
 use instruments::series::Series;
@@ -261,6 +261,7 @@ fn info() -> DemoInfo {
         ],
         reading: Vec::new(),
         theme: Theme::Default,
+        controls: Controls::Live,
     }
 }
 
@@ -410,7 +411,12 @@ const PANEL_TEXT: &str = "polls/s";
 impl PartView for Reactor {
     const PANEL: Option<&'static str> = Some("Reactor");
 
-    fn render_panel(history: &Series<Sample<Self>>, area: Rect, buf: &mut Buffer) {
+    fn render_panel(
+        history: &Series<Sample<Self>>,
+        _controls: Controls,
+        area: Rect,
+        buf: &mut Buffer,
+    ) {
         let polls = history.latest().map_or(0, |s| s.part.polls_per_s);
         Paragraph::new(format!("{PANEL_TEXT} {polls}")).render(area, buf);
     }

@@ -69,6 +69,10 @@ fn a_whole_recording_replays_to_its_end() {
         screen.contains("REPLAY · Part 0 · a test"),
         "the replay's title is not on the screen:\n{screen}"
     );
+    assert!(
+        screen.contains("space freeze") && !screen.contains("conns") && !screen.contains("churn"),
+        "a replay's footer offers only the keys that work in it:\n{screen}"
+    );
 }
 
 #[test]

@@ -3,7 +3,7 @@
 //! The snapshots (in `tests/snapshots/`) are the panel as a learner sees it; review a changed
 //! one with `cargo insta review`, or accept with `INSTA_UPDATE=always cargo test`.
 
-use instruments::dashboard::{DashboardState, DemoInfo, PartView, Theme};
+use instruments::dashboard::{Controls, DashboardState, DemoInfo, PartView, Theme};
 use instruments::sample::{Sample, ServerRates};
 use instruments::series::Series;
 use instruments::testing::screen;
@@ -113,7 +113,9 @@ fn syscall_rates() -> ServerRates {
 fn draw(history: &Series<Sample<ReactorSample>>, width: u16, height: u16) -> Terminal<TestBackend> {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("a test backend");
     terminal
-        .draw(|frame| ReactorSample::render_panel(history, frame.area(), frame.buffer_mut()))
+        .draw(|frame| {
+            ReactorSample::render_panel(history, Controls::Live, frame.area(), frame.buffer_mut())
+        })
         .expect("draw");
     terminal
 }
@@ -180,9 +182,8 @@ fn dashboard_in(part: ReactorSample, theme: Theme) -> DashboardState<ReactorSamp
     let mut state = DashboardState::new(DemoInfo {
         title: "Part 2 · a reactor: one thread, many connections".to_string(),
         subtitle: "1 event-loop thread · io_ms=50 cpu_us=0 · 127.0.0.1:40123".to_string(),
-        notes: Vec::new(),
-        reading: Vec::new(),
         theme,
+        ..DemoInfo::default()
     });
     let mut sample = screen::one_thread_at_1000_connections(
         part,

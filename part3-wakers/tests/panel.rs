@@ -3,7 +3,7 @@
 //! The snapshots (in `tests/snapshots/`) are the panel as a learner sees it; review a changed
 //! one with `cargo insta review`, or accept with `INSTA_UPDATE=always cargo test`.
 
-use instruments::dashboard::{DashboardState, DemoInfo, PartView, Theme};
+use instruments::dashboard::{Controls, DashboardState, DemoInfo, PartView, Theme};
 use instruments::sample::Sample;
 use instruments::series::Series;
 use instruments::testing::screen;
@@ -107,7 +107,9 @@ fn history(part: WakersSample) -> Series<Sample<WakersSample>> {
 fn draw(history: &Series<Sample<WakersSample>>, width: u16, height: u16) -> Terminal<TestBackend> {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("a test backend");
     terminal
-        .draw(|frame| WakersSample::render_panel(history, frame.area(), frame.buffer_mut()))
+        .draw(|frame| {
+            WakersSample::render_panel(history, Controls::Live, frame.area(), frame.buffer_mut())
+        })
         .expect("draw");
     terminal
 }
@@ -176,9 +178,8 @@ fn dashboard_in(part: WakersSample, theme: Theme) -> DashboardState<WakersSample
         title: "Part 3 · wakers: the server as async fn".to_string(),
         subtitle: "1 runtime thread, a task per connection · io_ms=50 cpu_us=0 · 127.0.0.1:40123"
             .to_string(),
-        notes: Vec::new(),
-        reading: Vec::new(),
         theme,
+        ..DemoInfo::default()
     });
     let sample = screen::one_thread_at_1000_connections(
         part,

@@ -3,7 +3,7 @@
 //! The snapshots (in `tests/snapshots/`) are the panel as a learner sees it; review a changed
 //! one with `cargo insta review`, or accept with `INSTA_UPDATE=always cargo test`.
 
-use instruments::dashboard::{DashboardState, DemoInfo, PartView, Theme};
+use instruments::dashboard::{Controls, DashboardState, DemoInfo, PartView, Theme};
 use instruments::load::{LoadReport, Percentiles};
 use instruments::sample::{ProcessSample, Sample, ThreadRow};
 use instruments::series::Series;
@@ -120,7 +120,9 @@ fn draw(
 ) -> Terminal<TestBackend> {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("a test backend");
     terminal
-        .draw(|frame| ExecutorSample::render_panel(history, frame.area(), frame.buffer_mut()))
+        .draw(|frame| {
+            ExecutorSample::render_panel(history, Controls::Live, frame.area(), frame.buffer_mut())
+        })
         .expect("draw");
     terminal
 }
@@ -200,9 +202,8 @@ fn dashboard_in(part: ExecutorSample, theme: Theme) -> DashboardState<ExecutorSa
     let mut state = DashboardState::new(DemoInfo {
         title: "Part 4 · work stealing: our runtime beside Tokio's".to_string(),
         subtitle: "2 workers, starting on tokio · io_ms=0 cpu_us=0 · 127.0.0.1:40123".to_string(),
-        notes: Vec::new(),
-        reading: Vec::new(),
         theme,
+        ..DemoInfo::default()
     });
     let mut sample = Sample {
         t: 44.0,

@@ -10,9 +10,13 @@ use instruments::testing::replay;
 fn the_shipped_story_replays_to_its_end() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let story = Scenario::built_in("story").expect("the shared story is built in");
-    replay::to_the_end::<part4_executor::observe::ExecutorSample>(
+    let screen = replay::to_the_end::<part4_executor::observe::ExecutorSample>(
         &root.join("../recordings/part4-story.jsonl"),
         env!("CARGO_PKG_NAME"),
         &story,
+    );
+    assert!(
+        screen.contains("2 workers") && !screen.contains("· r: "),
+        "a replay cannot switch the runtime, so the panel does not offer `r`:\n{screen}"
     );
 }

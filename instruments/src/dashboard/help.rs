@@ -10,9 +10,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Widget};
 
 use crate::dashboard::area::centered;
-use crate::dashboard::keys::KEY_HELP;
+use crate::dashboard::keys::{LOAD_KEY_HELP, VIEW_KEY_HELP};
 use crate::dashboard::theme::{ATTENTION as HEADING, KEY};
-use crate::dashboard::{DemoInfo, PartView};
+use crate::dashboard::{Controls, DemoInfo, PartView};
 
 /// The overlay's widest size; it shrinks with the terminal.
 const MAX_WIDTH: u16 = 78;
@@ -67,6 +67,10 @@ const READING: &[(&str, &str)] = &[
     ),
 ];
 
+/// What a replay's help says instead of the keys that change the load and the server.
+const REPLAY_KEYS: &str = "This is a replay: the load and the server are as they were recorded, \
+     so the keys that change them (+ - → ← c s, and the panel's own) work only in a live run.";
+
 /// The help text wrapped to `width` columns.
 pub fn lines<X: PartView>(info: &DemoInfo, width: u16) -> Vec<Line<'static>> {
     let width = usize::from(width);
@@ -81,10 +85,20 @@ pub fn lines<X: PartView>(info: &DemoInfo, width: u16) -> Vec<Line<'static>> {
             ]));
         }
     };
-    for (key, what) in KEY_HELP {
-        entry(&mut out, key, what);
+    if info.controls == Controls::Replay {
+        for (key, what) in VIEW_KEY_HELP {
+            entry(&mut out, key, what);
+        }
+        out.push(Line::raw(""));
+        for text in wrap(REPLAY_KEYS, width) {
+            out.push(Line::raw(text));
+        }
+    } else {
+        for (key, what) in LOAD_KEY_HELP.iter().chain(VIEW_KEY_HELP) {
+            entry(&mut out, key, what);
+        }
     }
-    if !X::keys().is_empty() {
+    if info.controls == Controls::Live && !X::keys().is_empty() {
         out.push(Line::raw(""));
         out.push(Line::styled(
             format!("Keys of the {} panel", X::PANEL.unwrap_or("part's")),
@@ -236,13 +250,59 @@ mod tests {
                     + "\n"
             })
             .collect();
-        for (key, _) in KEY_HELP {
+        for (key, _) in LOAD_KEY_HELP.iter().chain(VIEW_KEY_HELP) {
             assert!(text.contains(key), "{key} missing from\n{text}");
         }
         assert!(text.contains("fd limit raised"), "{text}");
         assert!(
             !text.contains("Keys of the"),
             "() has no keys of its own:\n{text}"
+        );
+    }
+
+    /// A part with a key of its own, to see it leave a replay's help.
+    #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+    struct Switchable;
+
+    impl PartView for Switchable {
+        const PANEL: Option<&'static str> = Some("Switch");
+        fn keys() -> &'static [(char, &'static str)] {
+            &[('r', "switch the runtime")]
+        }
+    }
+
+    #[test]
+    fn a_replays_help_offers_only_the_keys_that_work() {
+        let live = text::<Switchable>(&DemoInfo::default());
+        assert!(live.contains("switch the runtime"), "{live}");
+        let replay = text::<Switchable>(&DemoInfo {
+            controls: Controls::Replay,
+            ..DemoInfo::default()
+        });
+        // The first words of what a key does: the rest may wrap onto the next line.
+        let start = |what: &str| {
+            what.split_whitespace()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        for (key, what) in LOAD_KEY_HELP {
+            let what = start(what);
+            assert!(
+                !replay.contains(&what),
+                "{key} cannot work in a replay:\n{replay}"
+            );
+        }
+        for (key, what) in VIEW_KEY_HELP {
+            let what = start(what);
+            assert!(
+                replay.contains(key) && replay.contains(&what),
+                "{key}:\n{replay}"
+            );
+        }
+        assert!(
+            !replay.contains("switch the runtime") && replay.contains("This is a replay"),
+            "the panel's keys leave too, and the help says why:\n{replay}"
         );
     }
 }

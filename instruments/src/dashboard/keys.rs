@@ -98,8 +98,31 @@ pub enum Command {
     PartKey(char),
 }
 
-/// The keys the dashboard itself answers to, as the help screen lists them.
-pub const KEY_HELP: &[(&str, &str)] = &[
+impl Command {
+    /// Whether the command changes only what is shown (and so works in a replay too), not the
+    /// load, the scenario or the server.
+    pub fn changes_only_the_view(self) -> bool {
+        match self {
+            Command::Freeze
+            | Command::Help
+            | Command::SwitchView
+            | Command::ScrollUp
+            | Command::ScrollDown
+            | Command::Back
+            | Command::Quit => true,
+            Command::MoreConnections
+            | Command::FewerConnections
+            | Command::Faster
+            | Command::Slower
+            | Command::ToggleMode
+            | Command::ToggleScenario
+            | Command::PartKey(_) => false,
+        }
+    }
+}
+
+/// The keys that change the load, as the help screen lists them (live only).
+pub const LOAD_KEY_HELP: &[(&str, &str)] = &[
     (
         "+ / -",
         "more / fewer client connections (10 … 20 000, or 0)",
@@ -113,6 +136,10 @@ pub const KEY_HELP: &[(&str, &str)] = &[
         "keep-alive ⇄ churn (a new connection per request: in part 1, a new thread)",
     ),
     ("s", "start / stop the scenario (the load stays as it is)"),
+];
+
+/// The keys that change only the view, as the help screen lists them (live and in replay).
+pub const VIEW_KEY_HELP: &[(&str, &str)] = &[
     (
         "space",
         "freeze the view (data keeps coming; space again shows now)",

@@ -61,8 +61,15 @@ pub trait PartView: Clone + Default + Serialize + DeserializeOwned + Send + 'sta
     /// The part panel's title, or `None` when the part has no panel.
     const PANEL: Option<&'static str> = None;
 
-    /// Draws the part's panel from the history (latest sample last).
-    fn render_panel(_history: &Series<Sample<Self>>, _area: Rect, _buf: &mut Buffer) {}
+    /// Draws the part's panel from the history (latest sample last); a panel that shows its
+    /// keys leaves them out when `controls` is [`Controls::Replay`].
+    fn render_panel(
+        _history: &Series<Sample<Self>>,
+        _controls: Controls,
+        _area: Rect,
+        _buf: &mut Buffer,
+    ) {
+    }
 
     /// Keys the part handles itself, with what they do (listed in the help screen). A press
     /// reaches the part as [`Action::PartKey`].
@@ -121,6 +128,19 @@ pub struct DemoInfo {
     pub reading: Vec<(&'static str, &'static str)>,
     /// How the screen is coloured (`--theme`).
     pub theme: Theme,
+    /// Whether the keys drive a server, or only the view of a recording.
+    pub controls: Controls,
+}
+
+/// Whether the keys drive a server, or a recording plays and only the view can change: the
+/// footer, the help, the status line and a part's panel then offer only what works.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Controls {
+    /// A server runs under a load that the keys change.
+    #[default]
+    Live,
+    /// A recording plays (`replay`): the load and the server are as they were recorded.
+    Replay,
 }
 
 /// Everything that makes the dashboard redraw: new data, or input.

@@ -35,7 +35,7 @@ use crate::dashboard::status::{Level, diagnose};
 use crate::dashboard::theme::{
     self, DIM, HIGHLIGHT as FROZEN, KEY, SELECTED as SELECTED_TAB, TITLE,
 };
-use crate::dashboard::{DemoInfo, PartView, format, help, htop};
+use crate::dashboard::{Controls, DemoInfo, PartView, format, help, htop};
 use crate::load::ConnectionMode;
 use crate::sample::Sample;
 use crate::series::Series;
@@ -78,7 +78,7 @@ pub fn render<X: PartView>(state: &DashboardState<X>, frame: &mut Frame) {
 
     render_header(state, header, buf);
     let taking_turns = render_body(state, history, body, buf);
-    render_status(history, status, buf);
+    render_status(history, state.info.controls, status, buf);
     let newest = state
         .messages
         .iter()
@@ -186,13 +186,13 @@ fn render_body<X: PartView>(
         let panel_width = body.width - htop_width;
         let panel = take_right(&mut body, panel_width);
         htop::render(history, body, buf);
-        render_panel::<X>(title, history, panel, buf);
+        render_panel::<X>(title, history, state.info.controls, panel, buf);
         false
     } else if body.height >= STACKED_MIN_BODY_ROWS {
         let panel_height = share(body.height, STACKED_PANEL_PERCENT);
         let panel = take_bottom(&mut body, panel_height);
         htop::render(history, body, buf);
-        render_panel::<X>(title, history, panel, buf);
+        render_panel::<X>(title, history, state.info.controls, panel, buf);
         false
     } else {
         let tabs = take_top(&mut body, 1);
@@ -212,7 +212,7 @@ fn render_body<X: PartView>(
         .render(tabs, buf);
         match state.view {
             View::Htop => htop::render(history, body, buf),
-            View::Panel => render_panel::<X>(title, history, body, buf),
+            View::Panel => render_panel::<X>(title, history, state.info.controls, body, buf),
         }
         true
     }
@@ -221,17 +221,23 @@ fn render_body<X: PartView>(
 fn render_panel<X: PartView>(
     title: &str,
     history: &Series<Sample<X>>,
+    controls: Controls,
     area: Rect,
     buf: &mut Buffer,
 ) {
     let block = Block::bordered().title(format!(" {title} "));
     let inner = block.inner(area);
     block.render(area, buf);
-    X::render_panel(history, inner, buf);
+    X::render_panel(history, controls, inner, buf);
 }
 
-fn render_status<X: PartView>(history: &Series<Sample<X>>, area: Rect, buf: &mut Buffer) {
-    let status = diagnose(history);
+fn render_status<X: PartView>(
+    history: &Series<Sample<X>>,
+    controls: Controls,
+    area: Rect,
+    buf: &mut Buffer,
+) {
+    let status = diagnose(history, controls);
     let style = theme::level(status.level);
     Paragraph::new(Line::from(vec![
         Span::styled("Status ", KEY),
@@ -259,15 +265,16 @@ fn render_footer<X>(state: &DashboardState<X>, taking_turns: bool, area: Rect, b
     } else {
         "freeze"
     };
-    let mut hints = vec![
-        ("+/-", "conns"),
-        ("←/→", "rate"),
-        ("c", "churn"),
-        ("s", "scenario"),
-        ("space", freeze),
-        ("?", "help"),
-        ("q", "quit"),
-    ];
+    let mut hints = vec![("space", freeze), ("?", "help"), ("q", "quit")];
+    if state.info.controls == Controls::Live {
+        let load = [
+            ("+/-", "conns"),
+            ("←/→", "rate"),
+            ("c", "churn"),
+            ("s", "scenario"),
+        ];
+        hints.splice(0..0, load);
+    }
     if taking_turns {
         hints.insert(0, ("Tab", "view"));
     }
@@ -298,6 +305,7 @@ mod tests {
             notes: Vec::new(),
             reading: Vec::new(),
             theme: Theme::Default,
+            controls: Controls::Live,
         };
         title_line(&info, width).to_string()
     }

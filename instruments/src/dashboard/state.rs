@@ -21,13 +21,16 @@ use ratatui::crossterm::event::KeyEvent;
 
 use crate::dashboard::keys::{self, Command, RATE_STEPS};
 use crate::dashboard::readings::completed_per_s;
-use crate::dashboard::{Action, DemoInfo, PartView, format, screen};
+use crate::dashboard::{Action, Controls, DemoInfo, PartView, format, screen};
 use crate::load::{ConnectionMode, Pacing};
 use crate::sample::Sample;
 use crate::series::Series;
 
 /// Messages kept for the message bar (it shows one or two, newest last).
 const MESSAGES_KEPT: usize = 2;
+
+/// What a key that would change the load or the server says in a replay.
+const REPLAY_REFUSES: &str = "This is a replay: the load and the server cannot be changed.";
 
 /// How many samples a load change asked for may take to show up in the samples before the
 /// keys step from the reported value again (the demo may have refused it, or a scenario may
@@ -161,7 +164,12 @@ impl<X: PartView> DashboardState<X> {
     /// Applies a key press to the view, and returns what the demo should do about it, if
     /// anything. Load keys that cannot go further say why in the message bar.
     pub fn handle_key(&mut self, key: KeyEvent) -> Option<Action> {
-        match keys::command::<X>(key)? {
+        let command = keys::command::<X>(key)?;
+        if self.info.controls == Controls::Replay && !command.changes_only_the_view() {
+            self.message(REPLAY_REFUSES);
+            return None;
+        }
+        match command {
             Command::Help => {
                 self.help = !self.help;
                 self.help_scroll = 0;
@@ -342,6 +350,26 @@ mod tests {
         assert_eq!(
             state.messages.back().map(String::as_str),
             Some("   7s  asked for churn (a new connection per request)")
+        );
+    }
+
+    #[test]
+    fn a_replay_keeps_the_view_keys_and_refuses_the_rest() {
+        let mut state = with_load(50, Pacing::Rate(1_000.0));
+        state.info.controls = Controls::Replay;
+        for key in [KeyCode::Char('+'), KeyCode::Right, KeyCode::Char('s')] {
+            assert_eq!(state.handle_key(press(key)), None, "{key:?}");
+            assert_eq!(
+                state.messages.back().map(String::as_str),
+                Some(format!("   7s  {REPLAY_REFUSES}").as_str()),
+                "{key:?} says why it does nothing, and asks for nothing"
+            );
+        }
+        state.handle_key(press(KeyCode::Char(' ')));
+        assert!(state.frozen.is_some(), "space still freezes the view");
+        assert_eq!(
+            state.handle_key(press(KeyCode::Char('q'))),
+            Some(Action::Quit)
         );
     }
 

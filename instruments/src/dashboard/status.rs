@@ -6,29 +6,35 @@
 //! 0. **the part's own state** — a part may know better than the numbers (part 2's event loop
 //!    paused in step mode answers nothing on purpose): [`PartView::status`] wins when it speaks.
 //! 1. **idle** — nothing is offered ([`IDLE_BELOW_PER_S`]). While a scenario plays, say when it
-//!    opens connections, rather than invite the learner to.
+//!    opens connections, rather than invite the learner to (nor in a replay, where keys cannot).
 //! 2. **failing** — some kind of error happens every second; the fastest kind is named with its
 //!    likely cause. Errors come first because they make every other number lie: a refused
 //!    request is never queued and never completed.
 //! 3. **the machine is busy with other programs** — the CPUs are busy ([`CPU_BUSY_PERCENT`])
 //!    but mostly not with the server ([`SERVER_SHARE_OF_BUSY`]): whatever the numbers say, they
 //!    are not the server's best, and may contradict the lesson.
-//! 4. **saturated, queue growing** — the server completes well under what is offered
-//!    ([`KEEPING_UP_SHARE`]) and the request queue rose over the last
-//!    [`QUEUE_TREND_SAMPLES`] samples ([`QUEUE_GROWTH_SHARE`]): each new request waits longer
-//!    than the one before.
+//! 4. **saturated, queue growing** — the server completed well under what is offered
+//!    ([`KEEPING_UP_SHARE`]) in each of the last [`BEHIND_SAMPLES`] samples, and the request
+//!    queue rose over the last [`QUEUE_TREND_SAMPLES`] samples ([`QUEUE_GROWTH_SHARE`]): each
+//!    new request waits longer than the one before. One short tick is not enough: when a
+//!    stage opens connections, each sends its first request at once and the server answers
+//!    them within the next tick.
 //! 5. **context-switch bound** — the server keeps the CPUs busy (its own CPU time, not the
 //!    machine's: [`server_busy`]) and every request costs many context switches
 //!    ([`MANY_SWITCHES_PER_REQUEST`]): a good part of the CPU goes to moving between threads.
-//! 6. **efficient** — what is offered is completed and the queue is flat.
+//! 6. **catching up** — the server completes more than is offered, and a backlog (at least
+//!    [`QUEUE_GROWTH_SHARE`] of a second's offered load) shrank since the last sample by at
+//!    least as much a second: it drains (after a pause, or a burst), and the requests in it
+//!    have waited long.
+//! 7. **efficient** — what is offered is completed and the queue is flat.
 //!
-//! What is left is a warning that names what is off: completing too little with a flat queue
-//! ("behind"), or a queue that grows while throughput still keeps up.
+//! What is left is a warning that names what is off: completing too little for one tick, or
+//! with a flat queue ("behind"), or a queue that grows while throughput still keeps up.
 
-use crate::dashboard::PartView;
 use crate::dashboard::errors::{dominant, error_rates};
 use crate::dashboard::format;
 use crate::dashboard::readings::{completed_per_s, offered_per_s, queue, switches_per_request};
+use crate::dashboard::{Controls, PartView};
 use crate::sample::{ProcessSample, Sample};
 use crate::series::Series;
 
@@ -45,9 +51,16 @@ pub const KEEPING_UP_SHARE: f64 = 0.9;
 pub const QUEUE_TREND_SAMPLES: usize = 3;
 
 /// The queue is growing when, over the last [`QUEUE_TREND_SAMPLES`], it never shrank and grew
-/// by at least this share of the offered rate per second. Half of the shortfall that
-/// [`KEEPING_UP_SHARE`] allows: a server that falls behind always passes, jitter does not.
+/// by at least this share of the offered rate per second (and a backlog drains, the other way
+/// round). Half of the shortfall that [`KEEPING_UP_SHARE`] allows: a server that falls behind always
+/// passes, jitter does not.
 pub const QUEUE_GROWTH_SHARE: f64 = 0.05;
+
+/// How many of the latest samples must each fall short of [`KEEPING_UP_SHARE`] before the
+/// server counts as behind: two, because the tick in which a stage opens connections always
+/// falls short (their first requests arrive at once), and the next one shows whether the
+/// server caught up.
+pub const BEHIND_SAMPLES: usize = 2;
 
 /// The machine's CPUs count as busy above this average.
 pub const CPU_BUSY_PERCENT: f32 = 80.0;
@@ -85,8 +98,9 @@ impl Status {
     }
 }
 
-/// Says what the recent history adds up to (see the module docs for the rules, in order).
-pub fn diagnose<X: PartView>(history: &Series<Sample<X>>) -> Status {
+/// Says what the recent history adds up to (see the module docs for the rules, in order);
+/// `controls` says whether the learner can change the load.
+pub fn diagnose<X: PartView>(history: &Series<Sample<X>>, controls: Controls) -> Status {
     let Some(latest) = history.latest() else {
         return Status::new(Level::Idle, "waiting for the first sample…".to_string());
     };
@@ -102,10 +116,12 @@ pub fn diagnose<X: PartView>(history: &Series<Sample<X>>) -> Status {
     );
 
     if offered < IDLE_BELOW_PER_S && completed < IDLE_BELOW_PER_S {
-        let hint = match (&latest.load, &latest.scenario_next) {
-            (Some(_), Some(next)) => format!("the scenario {next}"),
-            (Some(_), None) => "press + to open connections and send requests".to_string(),
-            (None, _) => "no requests arrive".to_string(),
+        let hint = match (&latest.load, &latest.scenario_next, controls) {
+            (Some(_), Some(next), _) => format!("the scenario {next}"),
+            (Some(_), None, Controls::Live) => {
+                "press + to open connections and send requests".to_string()
+            }
+            _ => "no requests arrive".to_string(),
         };
         return Status::new(Level::Idle, format!("idle: {hint}."));
     }
@@ -135,10 +151,14 @@ pub fn diagnose<X: PartView>(history: &Series<Sample<X>>) -> Status {
     }
 
     let keeping_up = completed >= KEEPING_UP_SHARE * offered;
+    let behind = history.len() >= BEHIND_SAMPLES
+        && history
+            .last_n(BEHIND_SAMPLES)
+            .all(|s| completed_per_s(s) < KEEPING_UP_SHARE * offered_per_s(s));
     let growth = queue_growth_per_s(history);
     let queue_growing = growth.is_some_and(|g| g > 0.0 && g >= QUEUE_GROWTH_SHARE * offered);
 
-    if !keeping_up && queue_growing {
+    if behind && queue_growing {
         return Status::new(
             Level::Bad,
             format!(
@@ -162,6 +182,19 @@ pub fn diagnose<X: PartView>(history: &Series<Sample<X>>) -> Status {
         );
     }
 
+    let drain = queue_drain_per_s(history);
+    let backlog = queue(latest) as f64 >= QUEUE_GROWTH_SHARE * offered;
+    if completed > offered && backlog && drain >= QUEUE_GROWTH_SHARE * offered {
+        return Status::new(
+            Level::Warn,
+            format!(
+                "catching up: {answered}; the backlog of {} shrinks by {} a second (its \
+                 requests have waited long).",
+                format::count(queue(latest)),
+                format::rate(drain)
+            ),
+        );
+    }
     if keeping_up && !queue_growing {
         return Status::new(
             Level::Ok,
@@ -172,9 +205,14 @@ pub fn diagnose<X: PartView>(history: &Series<Sample<X>>) -> Status {
         );
     }
     if !keeping_up {
+        let queue_note = if queue_growing {
+            "and the queue grows: saturated, if the next second falls short too"
+        } else {
+            "though the queue is not growing (yet)"
+        };
         return Status::new(
             Level::Warn,
-            format!("behind: only {answered}, though the queue is not growing (yet)."),
+            format!("behind: only {answered}, {queue_note}."),
         );
     }
     Status::new(
@@ -211,6 +249,20 @@ fn queue_growth_per_s<X>(history: &Series<Sample<X>>) -> Option<f64> {
     (never_shrank && seconds > 0.0).then(|| (queue(last) - queue(first)) as f64 / seconds)
 }
 
+/// How fast the request queue shrank since the sample before the latest, per second (0 when
+/// it did not). One step is enough: the answers outpacing the offered load say the same.
+fn queue_drain_per_s<X>(history: &Series<Sample<X>>) -> f64 {
+    let mut recent = history.last_n(2);
+    let (Some(before), Some(now)) = (recent.next(), recent.next()) else {
+        return 0.0;
+    };
+    let seconds = now.t - before.t;
+    if seconds <= 0.0 {
+        return 0.0;
+    }
+    queue(before).saturating_sub(queue(now)) as f64 / seconds
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -243,19 +295,25 @@ mod tests {
 
     #[test]
     fn no_samples_yet() {
-        assert_eq!(diagnose(&history([])).level, Level::Idle);
+        assert_eq!(diagnose(&history([]), Controls::Live).level, Level::Idle);
     }
 
     #[test]
     fn idle_without_load() {
-        let status = diagnose(&history([tick(1.0, 0.0, 0.0, 0), tick(2.0, 0.0, 0.0, 0)]));
+        let status = diagnose(
+            &history([tick(1.0, 0.0, 0.0, 0), tick(2.0, 0.0, 0.0, 0)]),
+            Controls::Live,
+        );
         assert_eq!(status.level, Level::Idle, "{status:?}");
         assert!(status.text.starts_with("idle"), "{status:?}");
     }
 
     #[test]
     fn efficient_when_keeping_up_with_a_flat_queue() {
-        let status = diagnose(&history((1..=5).map(|t| tick(t as f64, 1000.0, 990.0, 50))));
+        let status = diagnose(
+            &history((1..=5).map(|t| tick(t as f64, 1000.0, 990.0, 50))),
+            Controls::Live,
+        );
         assert_eq!(status.level, Level::Ok, "{status:?}");
         assert!(status.text.starts_with("efficient"), "{status:?}");
         assert!(status.text.contains("0.03 context switches"), "{status:?}");
@@ -263,11 +321,14 @@ mod tests {
 
     #[test]
     fn saturated_when_behind_and_the_queue_rises() {
-        let status = diagnose(&history([
-            tick(1.0, 20_000.0, 14_000.0, 30_000),
-            tick(2.0, 20_000.0, 14_000.0, 36_000),
-            tick(3.0, 20_000.0, 14_000.0, 42_000),
-        ]));
+        let status = diagnose(
+            &history([
+                tick(1.0, 20_000.0, 14_000.0, 30_000),
+                tick(2.0, 20_000.0, 14_000.0, 36_000),
+                tick(3.0, 20_000.0, 14_000.0, 42_000),
+            ]),
+            Controls::Live,
+        );
         assert_eq!(status.level, Level::Bad, "{status:?}");
         assert!(
             status.text.starts_with("saturated, queue growing"),
@@ -280,23 +341,102 @@ mod tests {
     }
 
     #[test]
+    fn one_short_tick_is_not_saturation_yet() {
+        // A stage opens 900 connections: their first requests all arrive in one tick.
+        let ramp = [
+            tick(1.0, 1_600.0, 1_600.0, 100),
+            tick(2.0, 1_600.0, 1_600.0, 100),
+            tick(3.0, 16_000.0, 12_000.0, 3_000),
+        ];
+        let status = diagnose(&history(ramp.clone()), Controls::Live);
+        assert_eq!(status.level, Level::Warn, "{status:?}");
+        assert!(
+            status.text.starts_with("behind") && status.text.contains("if the next second"),
+            "{status:?}"
+        );
+
+        // The next second falls short too: now it is saturation.
+        let mut falling = ramp.to_vec();
+        falling.push(tick(4.0, 16_000.0, 12_000.0, 5_000));
+        let status = diagnose(&history(falling), Controls::Live);
+        assert_eq!(status.level, Level::Bad, "{status:?}");
+        assert!(status.text.starts_with("saturated"), "{status:?}");
+
+        // Or the server caught up: never saturated (the queue's rise still shows for a tick).
+        let mut caught_up = ramp.to_vec();
+        caught_up.push(tick(4.0, 16_000.0, 16_100.0, 3_000));
+        let status = diagnose(&history(caught_up.clone()), Controls::Live);
+        assert_eq!(status.level, Level::Warn, "{status:?}");
+        assert!(status.text.starts_with("queue growing"), "{status:?}");
+        caught_up.push(tick(5.0, 16_000.0, 16_000.0, 3_000));
+        let status = diagnose(&history(caught_up), Controls::Live);
+        assert!(status.text.starts_with("efficient"), "{status:?}");
+    }
+
+    #[test]
+    fn a_draining_backlog_is_catching_up_not_efficient() {
+        // The first second after a pause (the queue rose until then): 16 000 req/s offered,
+        // 20 000 answered, 4 000 fewer waiting.
+        let status = diagnose(
+            &history([
+                tick(1.0, 16_000.0, 0.0, 10_000),
+                tick(2.0, 16_000.0, 0.0, 26_000),
+                tick(3.0, 16_000.0, 20_000.0, 22_000),
+            ]),
+            Controls::Live,
+        );
+        assert_eq!(status.level, Level::Warn, "{status:?}");
+        assert!(status.text.starts_with("catching up"), "{status:?}");
+        assert!(
+            status
+                .text
+                .contains("backlog of 22\u{a0}000 shrinks by 4\u{a0}000 a second"),
+            "{status:?}"
+        );
+
+        // A queue that shrinks by a few requests is jitter: still efficient.
+        let status = diagnose(
+            &history([
+                tick(1.0, 16_000.0, 16_050.0, 1_000),
+                tick(2.0, 16_000.0, 16_050.0, 950),
+                tick(3.0, 16_000.0, 16_050.0, 900),
+            ]),
+            Controls::Live,
+        );
+        assert!(status.text.starts_with("efficient"), "{status:?}");
+
+        // So is a handful of requests answered at once at a low rate: no backlog.
+        let status = diagnose(
+            &history([tick(1.0, 160.0, 158.0, 9), tick(2.0, 160.0, 170.0, 0)]),
+            Controls::Live,
+        );
+        assert!(status.text.starts_with("efficient"), "{status:?}");
+    }
+
+    #[test]
     fn a_queue_that_shrank_once_is_not_growing() {
-        let status = diagnose(&history([
-            tick(1.0, 20_000.0, 14_000.0, 30_000),
-            tick(2.0, 20_000.0, 14_000.0, 29_000),
-            tick(3.0, 20_000.0, 14_000.0, 42_000),
-        ]));
+        let status = diagnose(
+            &history([
+                tick(1.0, 20_000.0, 14_000.0, 30_000),
+                tick(2.0, 20_000.0, 14_000.0, 29_000),
+                tick(3.0, 20_000.0, 14_000.0, 42_000),
+            ]),
+            Controls::Live,
+        );
         assert_eq!(status.level, Level::Warn, "{status:?}");
         assert!(status.text.starts_with("behind"), "{status:?}");
     }
 
     #[test]
     fn a_growing_queue_while_keeping_up_is_a_warning() {
-        let status = diagnose(&history([
-            tick(1.0, 1000.0, 950.0, 100),
-            tick(2.0, 1000.0, 950.0, 160),
-            tick(3.0, 1000.0, 950.0, 220),
-        ]));
+        let status = diagnose(
+            &history([
+                tick(1.0, 1000.0, 950.0, 100),
+                tick(2.0, 1000.0, 950.0, 160),
+                tick(3.0, 1000.0, 950.0, 220),
+            ]),
+            Controls::Live,
+        );
         assert_eq!(status.level, Level::Warn, "{status:?}");
         assert!(status.text.starts_with("queue growing"), "{status:?}");
     }
@@ -309,11 +449,14 @@ mod tests {
         busy.process.process_cpu = 150.0;
         busy.process.ctx_voluntary_per_s = 30_000.0;
         busy.process.ctx_involuntary_per_s = 5_000.0;
-        let status = diagnose(&history([
-            tick(1.0, 18_000.0, 17_500.0, 1_000),
-            tick(2.0, 18_000.0, 17_500.0, 1_000),
-            busy.clone(),
-        ]));
+        let status = diagnose(
+            &history([
+                tick(1.0, 18_000.0, 17_500.0, 1_000),
+                tick(2.0, 18_000.0, 17_500.0, 1_000),
+                busy.clone(),
+            ]),
+            Controls::Live,
+        );
         assert_eq!(status.level, Level::Warn, "{status:?}");
         assert!(
             status.text.starts_with("context-switch bound"),
@@ -331,7 +474,7 @@ mod tests {
         // The same CPU load with an event loop's few switches per request is fine.
         busy.process.ctx_voluntary_per_s = 500.0;
         busy.process.ctx_involuntary_per_s = 0.0;
-        let status = diagnose(&history([busy]));
+        let status = diagnose(&history([busy]), Controls::Live);
         assert_eq!(status.level, Level::Ok, "{status:?}");
     }
 
@@ -342,7 +485,7 @@ mod tests {
         loaded.process.cpu_avg = 99.0;
         loaded.process.process_cpu = 2.0;
         loaded.process.ctx_voluntary_per_s = 30_000.0;
-        let status = diagnose(&history([loaded.clone()]));
+        let status = diagnose(&history([loaded.clone()]), Controls::Live);
         assert_eq!(status.level, Level::Warn, "{status:?}");
         assert!(
             status
@@ -357,7 +500,7 @@ mod tests {
 
         // The same machine, busy with the server itself: the server's diagnosis.
         loaded.process.process_cpu = 190.0;
-        let status = diagnose(&history([loaded]));
+        let status = diagnose(&history([loaded]), Controls::Live);
         assert!(
             status.text.starts_with("context-switch bound"),
             "{status:?}"
@@ -368,7 +511,7 @@ mod tests {
     fn idle_during_a_scenario_says_when_connections_open() {
         let mut waiting = tick(1.0, 0.0, 0.0, 0);
         waiting.scenario_next = Some("opens 10 connections at 5s".to_string());
-        let status = diagnose(&history([waiting.clone()]));
+        let status = diagnose(&history([waiting.clone()]), Controls::Live);
         assert_eq!(status.level, Level::Idle, "{status:?}");
         assert_eq!(
             status.text, "idle: the scenario opens 10 connections at 5s.",
@@ -376,8 +519,15 @@ mod tests {
         );
         waiting.scenario_next = None;
         assert!(
-            diagnose(&history([waiting])).text.contains("press +"),
+            diagnose(&history([waiting.clone()]), Controls::Live)
+                .text
+                .contains("press +"),
             "without a scenario the keys are the way"
+        );
+        assert_eq!(
+            diagnose(&history([waiting]), Controls::Replay).text,
+            "idle: no requests arrive.",
+            "a replay's keys cannot open connections"
         );
     }
 
@@ -409,7 +559,7 @@ mod tests {
         for s in saturated {
             h.push(s);
         }
-        let status = diagnose(&h);
+        let status = diagnose(&h, Controls::Live);
         assert_eq!(
             status.text, "paused on purpose",
             "the part's status wins over \"saturated\""
@@ -425,7 +575,7 @@ mod tests {
         if let Some(load) = now.load.as_mut() {
             load.errors_total.error_status = 300;
         }
-        let status = diagnose(&history([before, now]));
+        let status = diagnose(&history([before, now]), Controls::Live);
         assert_eq!(status.level, Level::Bad, "{status:?}");
         assert_eq!(
             status.text,
@@ -439,6 +589,9 @@ mod tests {
         let mut now = tick(2.0, 1000.0, 1000.0, 10);
         before.server.totals.errors = vec![("io".to_string(), 7)];
         now.server.totals.errors = vec![("io".to_string(), 7)];
-        assert_eq!(diagnose(&history([before, now])).level, Level::Ok);
+        assert_eq!(
+            diagnose(&history([before, now]), Controls::Live).level,
+            Level::Ok
+        );
     }
 }

@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 
 use crate::cli::{DemoArgs, listen_addr};
-use crate::dashboard::{self, Action, DemoInfo, PartView, UiEvent};
+use crate::dashboard::{self, Action, Controls, DemoInfo, PartView, UiEvent};
 use crate::load::{self, ConnectionMode, LoadConfig, LoadProcess, Pacing};
 use crate::metrics::ServerCounters;
 use crate::part::{Part, RunningServer, ServeArgs};
@@ -85,6 +85,7 @@ pub fn run<P: Part>(
         notes,
         reading: P::READING.to_vec(),
         theme: demo.theme,
+        controls: Controls::Live,
     };
     let recorder = match &demo.record {
         Some(path) => Some(Recorder::create(path, P::NAME, &info, demo.tick)?),

@@ -46,7 +46,7 @@ use ratatui::widgets::{Paragraph, Widget};
 use instruments::dashboard::theme::{
     ALERT as WARNING, BAR, DIM, GOOD, LABEL, OTHER_BAR as INJECTOR_BAR, category,
 };
-use instruments::dashboard::{PartView, format};
+use instruments::dashboard::{Controls, PartView, format};
 use instruments::export::PartChart;
 use instruments::sample::Sample;
 use instruments::series::Series;
@@ -81,7 +81,12 @@ const WIDE_LABEL: usize = 8;
 impl PartView for ExecutorSample {
     const PANEL: Option<&'static str> = Some("Executor");
 
-    fn render_panel(history: &Series<Sample<Self>>, area: Rect, buf: &mut Buffer) {
+    fn render_panel(
+        history: &Series<Sample<Self>>,
+        controls: Controls,
+        area: Rect,
+        buf: &mut Buffer,
+    ) {
         let Some(latest) = history.latest() else {
             Paragraph::new(Span::styled("waiting for the first sample…", DIM)).render(area, buf);
             return;
@@ -89,6 +94,7 @@ impl PartView for ExecutorSample {
         let lines = lines(
             &latest.part,
             history,
+            controls,
             usize::from(area.width),
             usize::from(area.height),
         );
@@ -117,11 +123,12 @@ impl PartView for ExecutorSample {
 fn lines(
     sample: &ExecutorSample,
     history: &Series<Sample<ExecutorSample>>,
+    controls: Controls,
     room: usize,
     rows: usize,
 ) -> Vec<Line<'static>> {
     let wide = room >= WIDE;
-    let mut lines = header(sample, wide);
+    let mut lines = header(sample, controls, wide);
     let table = Table::new(sample, room);
     let explanations = explanations(sample, wide, table.lifo);
     // The table's heading and the injector row always; the workers as rows allow.
@@ -153,8 +160,8 @@ fn lines(
     lines
 }
 
-/// Which runtime serves, its workers and the switch key; then the tasks alive.
-fn header(sample: &ExecutorSample, wide: bool) -> Vec<Line<'static>> {
+/// Which runtime serves, its workers and (live) the switch key; then the tasks alive.
+fn header(sample: &ExecutorSample, controls: Controls, wide: bool) -> Vec<Line<'static>> {
     let workers = sample.workers.len();
     let unit = if workers == 1 { "worker" } else { "workers" };
     let (name, other) = match (sample.runtime, wide) {
@@ -162,16 +169,21 @@ fn header(sample: &ExecutorSample, wide: bool) -> Vec<Line<'static>> {
         (RuntimeKind::Tokio, true) => ("Tokio's runtime", "ours"),
         (kind, false) => (kind.name(), kind.other().name()),
     };
-    let switch = if wide { " switches to " } else { ": " };
-    let mut lines = vec![
-        Line::from(vec![
-            Span::styled(format!("● {name}"), GOOD),
-            Span::styled(" · ", DIM),
-            Span::raw(format!("{workers} {unit}")),
+    let mut runtime = vec![
+        Span::styled(format!("● {name}"), GOOD),
+        Span::styled(" · ", DIM),
+        Span::raw(format!("{workers} {unit}")),
+    ];
+    if controls == Controls::Live {
+        let switch = if wide { " switches to " } else { ": " };
+        runtime.extend([
             Span::styled(" · ", DIM),
             Span::styled(SWITCH_KEY.to_string(), LABEL),
             Span::raw(format!("{switch}{other}")),
-        ]),
+        ]);
+    }
+    let mut lines = vec![
+        Line::from(runtime),
         Line::from(vec![
             Span::raw(format::count(sample.tasks_alive)),
             Span::styled(" tasks alive", LABEL),
@@ -531,7 +543,7 @@ mod tests {
             let history = history(&sample);
             for room in (38..=100).chain([120, 160, 200]) {
                 for rows in [0, 1, 3, 5, 14, 29, 80] {
-                    let lines = lines(&sample, &history, room, rows);
+                    let lines = lines(&sample, &history, Controls::Live, room, rows);
                     assert!(lines.len() <= rows);
                     for line in lines {
                         assert!(
@@ -547,7 +559,7 @@ mod tests {
     #[test]
     fn workers_that_do_not_fit_are_counted_not_cut() {
         let sample = crowded(RuntimeKind::Tokio, true);
-        let text: Vec<String> = lines(&sample, &history(&sample), 38, 10)
+        let text: Vec<String> = lines(&sample, &history(&sample), Controls::Live, 38, 10)
             .iter()
             .map(|line| line.spans.iter().map(|s| s.content.as_ref()).collect())
             .collect();

@@ -46,7 +46,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
 use instruments::dashboard::theme::{ATTENTION as PAUSED, BAR, DIM, GOOD, LABEL};
-use instruments::dashboard::{PartView, format};
+use instruments::dashboard::{Controls, PartView, format};
 use instruments::export::PartChart;
 use instruments::sample::{Sample, ServerRates};
 use instruments::series::Series;
@@ -82,7 +82,12 @@ const MIN_BUCKET_COUNT_WIDTH: usize = 6;
 impl PartView for ReactorSample {
     const PANEL: Option<&'static str> = Some("Reactor");
 
-    fn render_panel(history: &Series<Sample<Self>>, area: Rect, buf: &mut Buffer) {
+    fn render_panel(
+        history: &Series<Sample<Self>>,
+        controls: Controls,
+        area: Rect,
+        buf: &mut Buffer,
+    ) {
         let Some(latest) = history.latest() else {
             Paragraph::new(Span::styled("waiting for the first sample…", DIM)).render(area, buf);
             return;
@@ -90,6 +95,7 @@ impl PartView for ReactorSample {
         let lines = lines(
             &latest.part,
             &SyscallsPerRequest::of(&latest.server.per_s),
+            controls,
             usize::from(area.width),
             usize::from(area.height),
         );
@@ -172,10 +178,11 @@ const PANEL_READING: &[(&str, &str)] = &[
 fn lines(
     sample: &ReactorSample,
     syscalls: &SyscallsPerRequest,
+    controls: Controls,
     room: usize,
     rows: usize,
 ) -> Vec<Line<'static>> {
-    let mut lines = header(sample, room);
+    let mut lines = header(sample, controls, room);
     lines.extend(syscalls.lines(room));
     let spare = rows.saturating_sub(lines.len());
     let full = histogram(sample, room);
@@ -193,8 +200,8 @@ fn lines(
     lines
 }
 
-/// The loop's state and keys, its rates and counts, and where its time went.
-fn header(sample: &ReactorSample, room: usize) -> Vec<Line<'static>> {
+/// The loop's state and (live) keys, its rates and counts, and where its time went.
+fn header(sample: &ReactorSample, controls: Controls, room: usize) -> Vec<Line<'static>> {
     let rates = || {
         vec![
             counted(format::rate(sample.polls_per_s), "polls/s"),
@@ -209,9 +216,9 @@ fn header(sample: &ReactorSample, room: usize) -> Vec<Line<'static>> {
     // the two share one line only where that saves one.
     let mut lines = fit::flow_richest(
         vec![
-            vec![state(sample.step, Wording::Rich), rates()],
-            vec![state(sample.step, Wording::Terse), rates()],
-            vec![[state(sample.step, Wording::Terse), rates()].concat()],
+            vec![state(sample.step, controls, Wording::Rich), rates()],
+            vec![state(sample.step, controls, Wording::Terse), rates()],
+            vec![[state(sample.step, controls, Wording::Terse), rates()].concat()],
         ],
         room,
     );
@@ -277,8 +284,8 @@ enum Wording {
     Terse,
 }
 
-/// The loop's state, and what the step keys do in it.
-fn state(step: StepState, wording: Wording) -> Vec<Fact> {
+/// The loop's state, and (live) what the step keys do in it.
+fn state(step: StepState, controls: Controls, wording: Wording) -> Vec<Fact> {
     let rich = wording == Wording::Rich;
     let key = |key: char| Span::styled(key.to_string(), LABEL);
     let keys = |pause: &'static str| {
@@ -294,11 +301,13 @@ fn state(step: StepState, wording: Wording) -> Vec<Fact> {
             Span::raw(step),
         ]
     };
+    let live = controls == Controls::Live;
     if !step.paused {
-        return vec![
-            vec![Span::styled("● running", GOOD)],
-            keys(if rich { " pauses, " } else { " pause, " }),
-        ];
+        let mut facts = vec![vec![Span::styled("● running", GOOD)]];
+        if live {
+            facts.push(keys(if rich { " pauses, " } else { " pause, " }));
+        }
+        return facts;
     }
     let badge = match (step.parked, rich) {
         (true, true) => "❚❚ paused before its next poll",
@@ -314,7 +323,9 @@ fn state(step: StepState, wording: Wording) -> Vec<Fact> {
             format::count(step.steps)
         ))]);
     }
-    facts.push(keys(if rich { " resumes, " } else { " resume, " }));
+    if live {
+        facts.push(keys(if rich { " resumes, " } else { " resume, " }));
+    }
     facts
 }
 
@@ -520,7 +531,7 @@ mod tests {
                         writes: Some(1.0),
                         polls: Some(0.07),
                     };
-                    for line in lines(&sample, &syscalls, room, rows) {
+                    for line in lines(&sample, &syscalls, Controls::Live, room, rows) {
                         assert!(
                             line.width() <= room,
                             "{line:?} is wider than {room} columns (rows: {rows})"

@@ -50,7 +50,7 @@ use ratatui::widgets::{Paragraph, Widget};
 
 use instruments::dashboard::fit::{self, Fact};
 use instruments::dashboard::theme::{ATTENTION as BLOCKING, DIM, LABEL};
-use instruments::dashboard::{PartView, bars, format};
+use instruments::dashboard::{Controls, PartView, bars, format};
 use instruments::export::PartChart;
 use instruments::sample::Sample;
 use instruments::series::Series;
@@ -68,13 +68,19 @@ const MAX_WAKE_BAR: usize = 30;
 impl PartView for WakersSample {
     const PANEL: Option<&'static str> = Some("Tasks & wakers");
 
-    fn render_panel(history: &Series<Sample<Self>>, area: Rect, buf: &mut Buffer) {
+    fn render_panel(
+        history: &Series<Sample<Self>>,
+        controls: Controls,
+        area: Rect,
+        buf: &mut Buffer,
+    ) {
         let Some(latest) = history.latest() else {
             Paragraph::new(Span::styled("waiting for the first sample…", DIM)).render(area, buf);
             return;
         };
         let lines = lines(
             &latest.part,
+            controls,
             usize::from(area.width),
             usize::from(area.height),
         );
@@ -152,8 +158,13 @@ const PANEL_READING: &[(&str, &str)] = &[
 ];
 
 /// The panel for one sample in at most `rows` lines of at most `room` columns.
-fn lines(sample: &WakersSample, room: usize, rows: usize) -> Vec<Line<'static>> {
-    let mut lines = header(sample, room);
+fn lines(
+    sample: &WakersSample,
+    controls: Controls,
+    room: usize,
+    rows: usize,
+) -> Vec<Line<'static>> {
+    let mut lines = header(sample, controls, room);
     let spare = rows.saturating_sub(lines.len());
     let journey = sample.journey.as_ref();
     // Full forms first; the journey gives way first, then the warnings, then the wakes.
@@ -194,8 +205,8 @@ fn lines(sample: &WakersSample, room: usize, rows: usize) -> Vec<Line<'static>> 
     lines
 }
 
-/// Blocking mode and its key, the tasks, the polls and wakers, and where the time went.
-fn header(sample: &WakersSample, room: usize) -> Vec<Line<'static>> {
+/// Blocking mode and (live) its key, the tasks, the polls and wakers, and where the time went.
+fn header(sample: &WakersSample, controls: Controls, room: usize) -> Vec<Line<'static>> {
     // Blocking mode, and what `b` does now: explained where that costs no line.
     let state = |rich: bool| -> Vec<Fact> {
         let key = Span::styled(BLOCKING_KEY.to_string(), LABEL);
@@ -216,7 +227,11 @@ fn header(sample: &WakersSample, room: usize) -> Vec<Line<'static>> {
             ),
             (false, false) => ("○ blocking off".to_string(), Style::new(), " turns it on"),
         };
-        vec![vec![Span::styled(badge, style)], vec![key, Span::raw(does)]]
+        let mut facts = vec![vec![Span::styled(badge, style)]];
+        if controls == Controls::Live {
+            facts.push(vec![key, Span::raw(does)]);
+        }
+        facts
     };
     let tasks = vec![
         counted(format::count(sample.tasks_alive), "tasks alive"),
@@ -377,7 +392,7 @@ mod tests {
             let sample = crowded(blocking);
             for room in 38..=200 {
                 for rows in [0, 1, 5, 10, 14, 16, 20, 29, 31, 60] {
-                    for line in lines(&sample, room, rows) {
+                    for line in lines(&sample, Controls::Live, room, rows) {
                         assert!(
                             line.width() <= room,
                             "{line:?} is wider than {room} columns (rows: {rows})"
