@@ -3,7 +3,7 @@
 //! It only draws and listens. Every number comes in a [`Sample`] (the probe, the server's
 //! counters, the load generator), so a live run, a recorded one and a test draw through the
 //! same code; and every key that would change the experiment becomes an [`Action`] that the
-//! demo carries out. The dashboard measures nothing itself.
+//! demo carries out (a replay refuses it: [`Controls`]). The dashboard measures nothing itself.
 //!
 //! One idea per file:
 //! - `state.rs`: what is remembered between redraws, and what keys do to it
