@@ -124,7 +124,7 @@ pub struct DemoInfo {
     /// Limits and warnings worth reading once (fd limit, expected thread wall...).
     pub notes: Vec<String>,
     /// How to read the numbers where this part's server gives them a meaning of its own,
-    /// `(row, meaning)`, shown in the help after the shared ones ([`crate::Part::READING`]).
+    /// `(row, meaning)`, shown in the help after the shared ones ([`crate::part::Part::READING`]).
     pub reading: Vec<(&'static str, &'static str)>,
     /// How the screen is coloured (`--theme`).
     pub theme: Theme,
