@@ -244,6 +244,19 @@ fn a_paused_loop_is_paused_not_saturated() {
         !screen.contains("saturated"),
         "a paused loop is not a saturated server:\n{screen}"
     );
+    let mut replay = DashboardState::new(DemoInfo {
+        controls: Controls::Replay,
+        ..DemoInfo::default()
+    });
+    for sample in state.shown_history().iter() {
+        replay.push(sample.clone());
+    }
+    let replayed = screen::draw(&replay, 120, 40);
+    assert!(
+        replayed.contains("paused: the event loop answered nothing (2 stepped so far)")
+            && !replayed.contains("resumes it"),
+        "a replay cannot resume the loop, so its status names no key:\n{replayed}"
+    );
     let running = screen::draw(&dashboard(busy()), 120, 40);
     assert!(
         !running.contains("paused:"),

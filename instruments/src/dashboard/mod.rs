@@ -83,8 +83,9 @@ pub trait PartView: Clone + Default + Serialize + DeserializeOwned + Send + 'sta
     }
 
     /// What the status line should say instead of the diagnosis, when the part knows better
-    /// than the numbers (e.g. its server is paused on purpose, so nothing is answered).
-    fn status(_history: &Series<Sample<Self>>) -> Option<String> {
+    /// than the numbers (e.g. its server is paused on purpose, so nothing is answered); the
+    /// part's keys are named only when `controls` is [`Controls::Live`].
+    fn status(_history: &Series<Sample<Self>>, _controls: Controls) -> Option<String> {
         None
     }
 

@@ -104,7 +104,7 @@ pub fn diagnose<X: PartView>(history: &Series<Sample<X>>, controls: Controls) ->
     let Some(latest) = history.latest() else {
         return Status::new(Level::Idle, "waiting for the first sample…".to_string());
     };
-    if let Some(text) = X::status(history) {
+    if let Some(text) = X::status(history, controls) {
         return Status::new(Level::Warn, text);
     }
     let offered = offered_per_s(latest);
@@ -536,7 +536,7 @@ mod tests {
     struct Paused;
 
     impl PartView for Paused {
-        fn status(_history: &Series<Sample<Self>>) -> Option<String> {
+        fn status(_history: &Series<Sample<Self>>, _controls: Controls) -> Option<String> {
             Some("paused on purpose".to_string())
         }
     }

@@ -113,15 +113,19 @@ impl PartView for ReactorSample {
         PANEL_READING
     }
 
-    /// A paused loop answers nothing on purpose: say so, rather than "saturated".
-    fn status(history: &Series<Sample<Self>>) -> Option<String> {
+    /// A paused loop answers nothing on purpose: say so, rather than "saturated" (and, live,
+    /// which keys resume and step it).
+    fn status(history: &Series<Sample<Self>>, controls: Controls) -> Option<String> {
         let step = history.latest()?.part.step;
-        step.paused.then(|| {
-            format!(
-                "paused: the event loop answers nothing until p resumes it; n runs one poll \
-                 cycle ({} stepped so far).",
-                format::count(step.steps)
-            )
+        let steps = format::count(step.steps);
+        step.paused.then(|| match controls {
+            Controls::Live => format!(
+                "paused: the event loop answers nothing until {PAUSE_KEY} resumes it; \
+                 {STEP_KEY} runs one poll cycle ({steps} stepped so far)."
+            ),
+            Controls::Replay => {
+                format!("paused: the event loop answered nothing ({steps} stepped so far).")
+            }
         })
     }
 
