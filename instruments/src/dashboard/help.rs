@@ -67,9 +67,19 @@ const READING: &[(&str, &str)] = &[
     ),
 ];
 
-/// What a replay's help says instead of the keys that change the load and the server.
-const REPLAY_KEYS: &str = "This is a replay: the load and the server are as they were recorded, \
-     so the keys that change them (+ - → ← c s, and the panel's own) work only in a live run.";
+/// What a replay's help says instead of the keys that change the load and the server, for a
+/// part with keys of its own (`panel_keys`) or without.
+fn replay_keys(panel_keys: bool) -> String {
+    let panel = if panel_keys {
+        ", and the panel's own"
+    } else {
+        ""
+    };
+    format!(
+        "This is a replay: the load and the server are as they were recorded, so the keys \
+         that change them (+ - → ← c s{panel}) work only in a live run."
+    )
+}
 
 /// The help text wrapped to `width` columns.
 pub fn lines<X: PartView>(info: &DemoInfo, width: u16) -> Vec<Line<'static>> {
@@ -90,7 +100,7 @@ pub fn lines<X: PartView>(info: &DemoInfo, width: u16) -> Vec<Line<'static>> {
             entry(&mut out, key, what);
         }
         out.push(Line::raw(""));
-        for text in wrap(REPLAY_KEYS, width) {
+        for text in wrap(&replay_keys(!X::keys().is_empty()), width) {
             out.push(Line::raw(text));
         }
     } else {
@@ -301,8 +311,16 @@ mod tests {
             );
         }
         assert!(
-            !replay.contains("switch the runtime") && replay.contains("This is a replay"),
+            !replay.contains("switch the runtime") && replay.contains("and the panel's own"),
             "the panel's keys leave too, and the help says why:\n{replay}"
+        );
+        let no_panel = text::<()>(&DemoInfo {
+            controls: Controls::Replay,
+            ..DemoInfo::default()
+        });
+        assert!(
+            no_panel.contains("This is a replay") && !no_panel.contains("panel's own"),
+            "a part without keys of its own does not mention them:\n{no_panel}"
         );
     }
 }
